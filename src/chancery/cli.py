@@ -1,0 +1,274 @@
+"""The `chancery` command line."""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from . import __version__
+from .manifest import Manifest, ManifestError
+from .pipeline import Pipeline, run
+from .records import Article, Problem
+from .report import build_report, write_report
+
+EXIT_OK, EXIT_USAGE, EXIT_SOME_FAILED = 0, 1, 2
+
+app = typer.Typer(
+    name="chancery",
+    help=(
+        "Turn news coverage of international relations into structured, source-attributed records.\n\n"
+        "Examples:\n\n"
+        "  chancery demo                              # analyse the bundled demo corpus into chancery.db\n\n"
+        "  chancery analyze articles/ -o report.json  # one chancery.report/1 JSON document\n\n"
+        "  chancery analyze wire.jsonl feed.xml --manifest manifest.csv -o report.json\n\n"
+        "  chancery ingest articles/ --db sqlite:///news.db\n\n"
+        "  chancery articles --search \"joint statement\""
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+)
+err = Console(stderr=True)
+out = Console()
+
+DbOption = Annotated[Optional[str], typer.Option(
+    "--db", envvar="CHANCERY_DB", metavar="URL",
+    help="Database: a file path, sqlite:///file.db or postgresql+psycopg://user@host/db. Default: ./chancery.db")]
+ManifestOption = Annotated[Optional[Path], typer.Option(
+    "--manifest", "-m", metavar="FILE", dir_okay=False,
+    help="JSON list or CSV with file/id, outlet, published, url, title; its values win over guesses.")]
+OutletsOption = Annotated[Optional[list[Path]], typer.Option(
+    "--outlets", metavar="FILE", exists=True, dir_okay=False,
+    help="Extra outlet table (TOML, same format as the bundled data/outlets.toml). Repeatable.")]
+FetchOption = Annotated[bool, typer.Option(
+    "--fetch-pages", help="For feeds, fetch each entry's web page (polite: robots.txt, rate limit).")]
+Inputs = Annotated[Optional[list[str]], typer.Argument(
+    metavar="PATH...", help="Files, folders, JSONL, RSS/Atom feeds, WARC(.gz) files or http(s) URLs.",
+    show_default=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"chancery {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                                help="Show the version and exit.")] = False) -> None:
+    """chancery: who did what to whom, who said what, and which outlet reported it."""
+
+
+def _load_manifest(path: Path | None) -> Manifest | None:
+    if path is None:
+        return None
+    try:
+        return Manifest.load(path)
+    except ManifestError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
+            problems: list[Problem], label: str) -> Iterator[Article]:
+    """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
+    if not inputs and manifest is None:
+        raise click.UsageError("give at least one PATH (or a --manifest that names files)")
+    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()))
+    columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[current]}"), TimeElapsedColumn()]
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+        task = progress.add_task(label, total=None, current="")
+        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages):
+            if isinstance(item, Problem):
+                problems.append(item)
+                print(f"chancery: {item}", file=sys.stderr, flush=True)
+                continue
+            progress.update(task, advance=1, current=item.source[-50:])
+            yield item
+
+
+def _summary(action: str, n_articles: int, problems: list[Problem]) -> None:
+    tail = f", [red]{len(problems)} input problem(s)[/red] (listed above)" if problems else ""
+    err.print(f"[green]{action}[/green] {n_articles} article(s){tail}")
+
+
+@app.command()
+def analyze(
+    paths: Inputs = None,
+    manifest: ManifestOption = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+                                                   help="Write the report here (default: standard output).")] = None,
+    outlets: OutletsOption = None,
+    fetch_pages: FetchOption = False,
+) -> None:
+    """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
+
+    Examples:
+
+      chancery analyze articles/ -o report.json
+
+      chancery analyze a.txt b.html wire.jsonl --manifest manifest.json -o report.json
+
+    Exit status: 0 all inputs read; 2 some inputs failed (the rest are in the report); 1 usage error.
+    """
+    problems: list[Problem] = []
+    articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing"))
+    write_report(build_report(articles, problems), output)
+    _summary("analysed", len(articles), problems)
+    if output:
+        err.print(f"report written to {output}")
+    raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+@app.command()
+def ingest(
+    paths: Inputs = None,
+    db: DbOption = None,
+    manifest: ManifestOption = None,
+    outlets: OutletsOption = None,
+    fetch_pages: FetchOption = False,
+) -> None:
+    """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
+    changed content under the same id or URL is stored as a new version, the old one kept.
+
+    Examples:
+
+      chancery ingest articles/
+
+      chancery ingest crawl.warc.gz --db postgresql+psycopg://me@localhost/news
+    """
+    from .storage import open_store
+
+    problems: list[Problem] = []
+    with open_store(db) as store:
+        stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting"))
+        counts = store.counts()
+    err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
+              f"{stats.unchanged} unchanged; the database holds {counts.get('articles', 0)} article(s)")
+    if problems:
+        err.print(f"[red]{len(problems)} input problem(s)[/red] (listed above)")
+    raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+@app.command()
+def articles(
+    db: DbOption = None,
+    search: Annotated[Optional[str], typer.Option("--search", "-s", help="Full-text search in titles and bodies.")] = None,
+    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Only this outlet.")] = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many to show.")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List stored articles, newest first.
+
+    Examples:
+
+      chancery articles --search "joint statement"
+
+      chancery articles --outlet Xinhua --json
+    """
+    from .storage import SearchError, open_store
+
+    with open_store(db) as store:
+        try:
+            rows = store.articles(search=search, outlet=outlet, limit=limit)
+        except SearchError as exc:
+            raise click.UsageError(f"--search: {exc}") from None
+    if as_json:
+        import json
+        print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
+        return
+    table = Table(title=f"{len(rows)} article(s)" + (f" matching {search!r}" if search else ""))
+    for column in ("id", "outlet", "published", "dateline", "title", "sentences"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["id"]), row.get("outlet") or "—", row.get("published") or "—",
+                      row.get("dateline_place") or "—", (row.get("title") or row.get("snippet") or "")[:70],
+                      str(row.get("n_sentences", "")))
+    out.print(table)
+
+
+@app.command()
+def article(article_id: Annotated[str, typer.Argument(metavar="ID")], db: DbOption = None) -> None:
+    """Show one stored article: metadata, cleaned text and what cleaning removed."""
+    from .storage import open_store
+
+    with open_store(db) as store:
+        record = store.get(article_id)
+    if record is None:
+        raise click.UsageError(f"no article with id {article_id!r} in the database")
+    out.print(f"[bold]{record.get('title') or record['id']}[/bold]")
+    for key in ("id", "outlet", "published", "url", "source", "content_hash", "version"):
+        out.print(f"  {key}: {record.get(key)}")
+    dateline = record.get("dateline") or {}
+    if dateline.get("place"):
+        out.print(f"  dateline: {dateline.get('place')} {dateline.get('date') or ''}")
+    out.print()
+    out.print(record.get("text", ""), markup=False, highlight=False)
+    if record.get("removed"):
+        out.print("\n[bold]removed by cleaning[/bold]")
+        for part in record["removed"]:
+            out.print(f"  [dim]{part['kind']}:[/dim] {part['text'][:200]}", markup=True, highlight=False)
+
+
+@app.command()
+def demo(db: DbOption = None) -> None:
+    """Ingest the bundled demo corpus (invented wording about five real diplomatic happenings) and list it."""
+    from .storage import open_store
+
+    root = resources.files("chancery") / "demo"
+    with resources.as_file(root) as folder:
+        outlets_file = folder / "outlets.toml"
+        manifest_file = folder / "manifest.csv"
+        problems: list[Problem] = []
+        manifest = Manifest.load(manifest_file) if manifest_file.exists() else None
+        stream = _stream([str(folder / "articles")], manifest,
+                         [outlets_file] if outlets_file.exists() else None, False, problems, "demo corpus")
+        with open_store(db) as store:
+            stats = store.add(stream)
+            rows = store.articles(limit=100)
+    err.print(f"[green]demo corpus[/green]: {stats.added} new, {stats.versioned} new version(s), "
+              f"{stats.unchanged} unchanged")
+    table = Table(title=f"{len(rows)} article(s) in {db or 'chancery.db'}")
+    for column in ("id", "outlet", "published", "dateline", "title"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(str(row["id"]), row.get("outlet") or "—", row.get("published") or "—",
+                      row.get("dateline_place") or "—", (row.get("title") or "")[:70])
+    out.print(table)
+    raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: usage errors exit with 1 (click's default is 2, which we keep for failed inputs)."""
+    try:
+        rc = app(args=argv, standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        print(exc.ctx.get_help() if exc.ctx else exc.format_message())
+        return EXIT_OK
+    except click.UsageError as exc:
+        message = exc.format_message()
+        print(f"chancery: error: {message}", file=sys.stderr)
+        if exc.ctx is not None:
+            print(f"Try '{exc.ctx.command_path} --help'.", file=sys.stderr)
+        return EXIT_USAGE
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.Abort:
+        print("chancery: aborted", file=sys.stderr)
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return EXIT_USAGE
+    return rc if isinstance(rc, int) else EXIT_OK
+
+
+def entry() -> None:
+    sys.exit(main())

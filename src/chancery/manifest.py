@@ -1,0 +1,95 @@
+"""Manifests: what a crawler knew about each file (outlet, publication date, URL, title).
+
+A manifest is a JSON list of objects or a CSV file with a header. Each entry names its article by
+`file` (a path relative to the manifest) or `id`. Its non-empty values win over what chancery
+guesses from the text.
+"""
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .records import Article
+
+FIELDS = ("outlet", "published", "url", "title")
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass
+class Manifest:
+    path: Path
+    entries: list[dict] = field(default_factory=list)
+    used: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Manifest:
+        path = Path(path)
+        try:
+            raw = path.read_text(encoding="utf-8-sig")
+        except OSError as exc:
+            raise ManifestError(f"{path}: cannot read manifest ({exc.strerror or exc})") from None
+        if path.suffix.lower() == ".csv":
+            rows = list(csv.DictReader(raw.splitlines()))
+        else:
+            try:
+                rows = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                raise ManifestError(f"{path}: manifest is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+            if isinstance(rows, dict):
+                rows = rows.get("articles", [])
+            if not isinstance(rows, list):
+                raise ManifestError(f"{path}: a JSON manifest must be a list of objects")
+        entries = []
+        for i, row in enumerate(rows, 1):
+            if not isinstance(row, dict) or not (row.get("file") or row.get("id")):
+                raise ManifestError(f"{path}: entry {i} has neither 'file' nor 'id'")
+            entries.append({k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()})
+        return cls(path, entries)
+
+    def files(self) -> tuple[list[Path], list[str]]:
+        """The files the manifest names, resolved against its folder; and the reasons for names
+        that are refused (absolute paths or paths that climb out with `..`)."""
+        base = self.path.parent
+        found, refused = [], []
+        for entry in self.entries:
+            name = entry.get("file")
+            if not name:
+                continue
+            pure = PurePosixPath(str(name).replace("\\", "/"))
+            if pure.is_absolute() or ".." in pure.parts:
+                refused.append(f"{self.path}: entry {name!r} points outside the manifest's folder; refused")
+                continue
+            found.append(base / pure)
+        return found, refused
+
+    def apply(self, article: Article) -> Article:
+        """Copy the entry's values onto the article (they win); remember that the entry was used."""
+        for i, entry in enumerate(self.entries):
+            if _names(entry, article):
+                self.used.add(i)
+                for key in FIELDS:
+                    value = entry.get(key)
+                    if value not in (None, ""):
+                        setattr(article, key, str(value))
+                        article.provenance[key] = "manifest"
+                break
+        return article
+
+    def unused(self) -> list[str]:
+        return [str(e.get("file") or e.get("id")) for i, e in enumerate(self.entries) if i not in self.used]
+
+
+def _names(entry: dict, article: Article) -> bool:
+    if entry.get("id") and str(entry["id"]) == article.id:
+        return True
+    name = entry.get("file")
+    if not name:
+        return False
+    name = str(name).replace("\\", "/")
+    source = article.source.replace("\\", "/")
+    return source == name or source.endswith("/" + name) or PurePosixPath(name).stem == article.id

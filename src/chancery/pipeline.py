@@ -1,0 +1,56 @@
+"""Wiring of the stages: read → (manifest) → clean → sentences, article by article.
+
+`Pipeline.process` is pure: it takes an Article and returns a new one, so it can run in a
+process pool or on a cluster unchanged.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cleaning import Boilerplate, Cleaner, default_boilerplate
+from .manifest import Manifest
+from .outlets import outlet_table
+from .readers import Item, read
+from .records import Article, Problem
+from .sentences import split_sentences
+
+
+@dataclass
+class Pipeline:
+    """The per-article stages, configured once."""
+
+    outlet_files: tuple[str, ...] = ()
+    boilerplate: Boilerplate = field(default_factory=default_boilerplate)
+
+    def __post_init__(self) -> None:
+        self.cleaner = Cleaner(outlets=outlet_table(self.outlet_files), boilerplate=self.boilerplate)
+
+    def process(self, article: Article) -> Article:
+        cleaned = self.cleaner(article)
+        return dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
+
+
+def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,
+        fetch_pages: bool = False) -> Iterator[Item]:
+    """Read, apply the manifest and process every input; problems pass through in order."""
+    pipeline = pipeline or Pipeline()
+    inputs = list(inputs)
+    if manifest is not None:
+        named, refused = manifest.files()
+        for reason in refused:
+            yield Problem(str(manifest.path), reason.split(": ", 1)[1])
+        if not inputs:
+            inputs = [str(p) for p in named]
+    for item in read(inputs, fetch_pages=fetch_pages):
+        if isinstance(item, Problem):
+            yield item
+            continue
+        if manifest is not None:
+            manifest.apply(item)
+        yield pipeline.process(item)
+    if manifest is not None:
+        for name in manifest.unused():
+            yield Problem(str(manifest.path), f"names {name!r}, which is not among the inputs read")
