@@ -40,7 +40,7 @@ _DATELINE_TAIL = (
 # date or an agency, and a dash, to be told apart from an ordinary sentence ("Beijing: the talks").
 _DATELINES = (
     re.compile(rf"^(?P<place>{_UPPER_PLACE}){_DATELINE_TAIL}(?P<sep>--|—|–|-|:)\s+(?=\S)"),
-    re.compile(rf"^(?P<place>{_TITLE_PLACE})(?=,\s*[A-Z][a-z]{{2,8}}\.?\s+\d|\s*\(){_DATELINE_TAIL}(?P<sep>--|—|–|-)\s+(?=\S)"),
+    re.compile(rf"^(?P<place>{_TITLE_PLACE})(?=,\s*[A-Z][a-z]{{2,8}}\.?\s+\d|,\s*\d{{1,2}}\s+[A-Z][a-z]|\s*\(){_DATELINE_TAIL}(?P<sep>--|—|–|-)\s+(?=\S)"),
 )
 _EN_WORDS = frozenset("the of and to in a is that for on with was as by said has have at from".split())
 
@@ -158,6 +158,10 @@ class Cleaner:
                 art.removed.append(Removed("stamp", line))
                 if parsed[0]:
                     art.set("published", iso(*parsed), "date-line")
+                i += 1
+                continue
+            if _CAPTION_LINE.match(line) or self._ends_with_credit(line):
+                art.removed.append(Removed("caption", line))
                 i += 1
                 continue
             if len(line) < 120 and _matches(self.boilerplate.byline, line):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -12,6 +13,9 @@ _BOMS = (
 )
 
 
+UTF8_REPAIRED = "utf-8 (invalid bytes replaced)"
+
+
 class NotText(ValueError):
     """The bytes do not look like text in any encoding we accept (a binary file, say)."""
 
@@ -20,6 +24,7 @@ def decode(data: bytes) -> tuple[str, str]:
     """Return (text, encoding name). Raise NotText for binary data.
 
     Order: a byte-order mark; UTF-8; UTF-16 without a mark when every other byte is zero;
+    UTF-8 with some broken sequences (returned as UTF8_REPAIRED, so the caller can warn);
     Windows-1252 as the last resort for 8-bit text.
     """
     for bom, name in _BOMS:
@@ -34,6 +39,8 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if _has_utf8_sequences(data):
+        return data.decode("utf-8", errors="replace"), UTF8_REPAIRED
     text = data.decode("cp1252", errors="replace")
     if _control_share(text) > 0.05:
         raise NotText("binary data or an unknown encoding, not text")
@@ -57,3 +64,11 @@ def _control_share(text: str) -> float:
     bad = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\t\n\r\f")
     bad += sample.count("\ufffd")
     return bad / len(sample)
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _has_utf8_sequences(data: bytes) -> bool:
+    """Valid multi-byte UTF-8 sequences are rare in 8-bit text, so a few of them mean UTF-8 with damage."""
+    return len(_UTF8_MULTIBYTE.findall(data[:65536])) >= 2

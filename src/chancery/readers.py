@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import settings
-from .encoding import NotText, decode
+from .encoding import UTF8_REPAIRED, NotText, decode
 from .htmlpage import NoBody, article_from_html
 from .records import Article, Problem
 
@@ -92,10 +92,12 @@ def _article_from_bytes(data: bytes, *, id: str, source: str, html: bool, url: s
         yield Problem(source, "empty file")
         return
     try:
-        text, _ = decode(data)
+        text, encoding = decode(data)
     except NotText as exc:
         yield Problem(source, str(exc))
         return
+    if encoding == UTF8_REPAIRED:
+        yield Problem(source, "invalid UTF-8; undecodable bytes were replaced with U+FFFD and the rest read")
     if not text.strip():
         yield Problem(source, "empty file")
         return
