@@ -7,8 +7,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
 
-import click
 import typer
+
+try:  # recent typer versions carry their own copy of click; its exceptions are the ones raised
+    from typer._click import exceptions as click
+except ImportError:  # pragma: no cover - older typer
+    from click import exceptions as click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -250,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: usage errors exit with 1 (click's default is 2, which we keep for failed inputs)."""
     try:
         rc = app(args=argv, standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
+    except click.NoArgsIsHelpError as exc:
         print(exc.ctx.get_help() if exc.ctx else exc.format_message())
         return EXIT_OK
     except click.UsageError as exc:
@@ -259,7 +263,7 @@ def main(argv: list[str] | None = None) -> int:
         if exc.ctx is not None:
             print(f"Try '{exc.ctx.command_path} --help'.", file=sys.stderr)
         return EXIT_USAGE
-    except click.exceptions.Exit as exc:
+    except click.Exit as exc:
         return exc.exit_code
     except click.Abort:
         print("chancery: aborted", file=sys.stderr)

@@ -1,0 +1,95 @@
+"""The real `chancery` command, run as a user would run it."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = [sys.executable, "-m", "chancery"]
+TEXT = ("Chile's foreign minister met her Argentine counterpart in Santiago on Monday to discuss "
+        "a lithium partnership, officials said. The two agreed to meet again in March.")
+CONTRACT_ARTICLE_KEYS = {"id", "source", "url", "outlet", "title", "published", "dateline", "language", "text", "removed"}
+
+
+def chancery(*args, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120)
+
+
+def test_version():
+    r = chancery("--version")
+    assert r.returncode == 0 and r.stdout.startswith("chancery ")
+
+
+def test_help_teaches_by_example():
+    r = chancery("analyze", "--help")
+    assert r.returncode == 0 and "chancery analyze articles/ -o report.json" in r.stdout
+    r = chancery()
+    assert r.returncode == 0 and "Examples" in r.stdout
+
+
+@pytest.mark.parametrize("args", [("analyze",), ("analyze", "--no-such-option", "x"), ("frobnicate",)])
+def test_usage_errors_exit_1(args):
+    r = chancery(*args)
+    assert r.returncode == 1, r.stderr
+    assert r.stderr.startswith("chancery: error:")
+
+
+def test_analyze_writes_the_contract(tmp_path: Path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "lithium.txt").write_text(f"Ministers discuss lithium\nSANTIAGO (Andes Wire) - {TEXT}")
+    out = tmp_path / "r.json"
+    r = chancery("analyze", tmp_path / "in", "-o", out)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(out.read_text())
+    assert report["schema"] == "chancery.report/1"
+    for key in ("stories", "events", "quotes", "facts", "comparisons"):
+        assert report[key] == []
+    [article] = report["articles"]
+    assert CONTRACT_ARTICLE_KEYS <= set(article)
+    assert article["id"] == "lithium" and article["title"] == "Ministers discuss lithium"
+    assert article["dateline"]["place"] == "Santiago" and article["outlet"] == "Andes Wire"
+    assert article["text"].startswith("Chile's foreign minister")
+    for start, end in article["sentences"]:
+        assert article["text"][start:end].strip() == article["text"][start:end]
+
+
+def test_analyze_to_stdout(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(TEXT)
+    r = chancery("analyze", tmp_path / "a.txt")
+    assert r.returncode == 0 and json.loads(r.stdout)["articles"][0]["id"] == "a"
+
+
+def test_bad_inputs_are_reported_and_the_rest_processed(tmp_path: Path):
+    (tmp_path / "good.txt").write_text(TEXT)
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 4)
+    (tmp_path / "nobody.html").write_text("<html><head><title>t</title></head><body></body></html>")
+    (tmp_path / "wire.jsonl").write_text(json.dumps({"id": "w1", "text": TEXT}) + "\n{broken\n")
+    (tmp_path / "empty.xml").write_text('<?xml version="1.0"?><rss version="2.0"><channel><title>F</title></channel></rss>')
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(json.dumps([{"file": "good.txt", "outlet": "Andes Wire"}, {"file": "missing.txt"}]))
+    out = tmp_path / "r.json"
+    r = chancery("analyze", *[tmp_path / n for n in ("good.txt", "empty.txt", "binary.txt", "nobody.html",
+                                                     "wire.jsonl", "empty.xml")],
+                 "--manifest", manifest, "-o", out)
+    assert r.returncode == 2, r.stderr
+    lines = [line for line in r.stderr.splitlines() if line.startswith("chancery: ")]
+    assert len(lines) == 6, r.stderr
+    for name in ("empty.txt", "binary.txt", "nobody.html", "wire.jsonl:2", "empty.xml", "missing.txt"):
+        assert sum(name in line for line in lines) == 1, (name, lines)
+    report = json.loads(out.read_text())
+    ids = sorted(a["id"] for a in report["articles"])
+    assert ids == ["good", "w1"]
+    assert next(a for a in report["articles"] if a["id"] == "good")["outlet"] == "Andes Wire"
+    assert len(report["problems"]) == 6
+
+
+def test_unreachable_url_is_a_problem(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(TEXT)
+    r = chancery("analyze", tmp_path / "a.txt", "http://127.0.0.1:9/nothing", "-o", tmp_path / "r.json")
+    assert r.returncode == 2
+    assert "http://127.0.0.1:9/nothing" in r.stderr
+    assert len(json.loads((tmp_path / "r.json").read_text())["articles"]) == 1
