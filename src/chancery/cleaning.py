@@ -256,6 +256,8 @@ class Cleaner:
         return paragraphs
 
     def _finish_metadata(self, art: Article) -> None:
+        if art.published:
+            art.published = normalise_date(art.published)
         by_url = self.outlets.by_url(art.url)
         if by_url:
             art.set("outlet", by_url.name, "domain")
@@ -272,6 +274,13 @@ def clean(article: Article, cleaner: Cleaner | None = None) -> Article:
 @lru_cache(maxsize=1)
 def _default_cleaner() -> Cleaner:
     return Cleaner()
+
+
+def normalise_date(value: str) -> str:
+    """An ISO day for a date or timestamp as written ("2024-10-22T17:40:00+03:00" → "2024-10-22");
+    the value unchanged when it is not a recognisable date."""
+    parsed = parse_date(value.strip(), whole=False)
+    return iso(*parsed) if parsed and parsed[0] else value
 
 
 def guess_language(text: str) -> str | None:

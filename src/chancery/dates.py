@@ -22,7 +22,7 @@ def month_number(word: str) -> int | None:
 def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     months = sorted(time_words()["months"], key=len, reverse=True)
     month = r"(?P<month>(?:" + "|".join(months) + r")\.?)"
-    day = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?"
+    day = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
     year = r"(?P<year>(?:19|20)\d\d)"
     iso = re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?")
     month_first = re.compile(rf"{month}\s+{day}(?:,?\s+{year})?", re.I)
