@@ -1,0 +1,622 @@
+"""Store articles in SQLite (the default) or PostgreSQL, through the same code.
+
+    with open_store() as store:                      # ./chancery.db
+        stats = store.add(articles)                  # IngestStats(added=…, unchanged=…, versioned=…)
+        store.articles(search="sanctions", outlet="Xinhua")
+        store.get("003_3c88a41724a618f8")
+
+The schema is created and upgraded by the Alembic migrations in `chancery/migrations`, run on every
+open. See docs/storage.md for the tables and the identity and versioning rules.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import reduce
+from itertools import islice
+from pathlib import Path
+from typing import Self
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.pool import StaticPool
+from sqlalchemy.sql import operators
+
+from .records import Article
+
+__all__ = ["IngestStats", "SearchError", "Store", "open_store"]
+
+DEFAULT_DATABASE = "chancery.db"
+VERSION_TABLE = "chancery_schema_version"
+MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+SQLITE_BUSY_TIMEOUT_S = 60
+SNIPPET_CHARS = 200
+# Identity keys longer than this are stored as a hash: PostgreSQL cannot index very long text values.
+MAX_IDENTITY_CHARS = 1000
+_MIGRATION_LOCK_ID = 0x63686E63  # "chnc": the PostgreSQL advisory lock held while migrating
+_WRITE_OPTION = "chancery_write"
+_ARTICLE_ATTEMPTS = 5
+_BATCH_ATTEMPTS = 5
+_RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
+
+
+class SearchError(ValueError):
+    """A search query that cannot be understood; the message says what is wrong."""
+
+
+@dataclass
+class IngestStats:
+    added: int = 0
+    unchanged: int = 0
+    versioned: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.unchanged + self.versioned
+
+
+# --- schema (created by the migrations; these mirror the head revision for queries) -------------------
+
+_PRIMARY_KEY = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+metadata = sa.MetaData()
+
+articles_table = sa.Table(
+    "articles", metadata,
+    sa.Column("pk", _PRIMARY_KEY, primary_key=True, autoincrement=True),
+    sa.Column("article_id", sa.Text, nullable=False),
+    sa.Column("identity_key", sa.Text, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("is_current", sa.Boolean, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("outlet", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("published", sa.Text),
+    sa.Column("language", sa.Text),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("raw", sa.Text, nullable=False),
+    sa.Column("html", sa.Text),
+    sa.Column("dateline_place", sa.Text),
+    sa.Column("dateline_date", sa.Text),
+    sa.Column("dateline_agency", sa.Text),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("provenance", _JSON, nullable=False),
+    sa.Column("ingested_at", sa.DateTime(timezone=True), nullable=False),
+)
+removed_table = sa.Table(
+    "article_removed", metadata,
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+)
+sentences_table = sa.Table(
+    "article_sentences", metadata,
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), primary_key=True),
+    sa.Column("idx", sa.Integer, primary_key=True),
+    sa.Column("char_start", sa.Integer, nullable=False),
+    sa.Column("char_end", sa.Integer, nullable=False),
+)
+_sqlite_fts = sa.table("articles_fts", sa.column("rowid"), sa.column("rank"))
+# PostgreSQL only: a generated tsvector column over title and text, with a GIN index (migration 0001).
+_PG_DOCUMENT = sa.literal_column("articles.search_vector")
+_PG_CONFIG = sa.literal_column("'english'")
+
+
+# --- opening --------------------------------------------------------------------------------------------
+
+def open_store(url: str | None = None) -> Store:
+    """Open (creating or upgrading as needed) the store at `url`.
+
+    `url` is a SQLAlchemy URL (`sqlite:///path.db`, `postgresql+psycopg://user@host/db`) or a plain
+    file path for SQLite; None means `chancery.db` in the current directory.
+    """
+    database_url = _database_url(url)
+    engine = _create_engine(database_url)
+    try:
+        _migrate(engine, "head")
+    except Exception:
+        engine.dispose()
+        raise
+    return Store(engine)
+
+
+def _database_url(url: str | None) -> URL:
+    if url is None:
+        return URL.create("sqlite", database=str(Path.cwd() / DEFAULT_DATABASE))
+    if "://" not in url:
+        return URL.create("sqlite", database=str(Path(url).expanduser().resolve()))
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    if backend in ("postgresql", "postgres"):
+        if parsed.drivername in ("postgresql", "postgres"):  # no driver named: use psycopg 3
+            parsed = parsed.set(drivername="postgresql+psycopg")
+        return parsed
+    if backend == "sqlite":
+        return parsed
+    raise ValueError(f"unsupported database {url!r}: use a SQLite path or a postgresql+psycopg:// URL")
+
+
+def _is_memory(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _create_engine(url: URL) -> Engine:
+    if url.get_backend_name() != "sqlite":
+        return sa.create_engine(url, pool_pre_ping=True)
+
+    in_memory = _is_memory(url)
+    if not in_memory:
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = sa.create_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False},
+        # An in-memory database lives as long as its one connection.
+        poolclass=StaticPool if in_memory else None,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):
+        # Take transaction control away from the sqlite3 module (it would not emit BEGIN before SAVEPOINT);
+        # `_begin` below issues BEGIN itself.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_S * 1000}")
+        if not in_memory:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(connection):
+        # Writers take the write lock up front: a deferred transaction that reads, then writes, fails
+        # with "database is locked" at once if another writer got in between, whatever the busy timeout.
+        if connection.get_execution_options().get(_WRITE_OPTION):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("path_separator", "os")
+    config.attributes["connection"] = connection
+    return config
+
+
+def _migrate(engine: Engine, revision: str, *, downgrade: bool = False) -> None:
+    """Run the migrations to `revision` in one transaction, one process at a time."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_WRITE_OPTION: True})
+        with connection.begin():
+            if engine.dialect.name == "postgresql":
+                lock = sa.text("SELECT pg_advisory_xact_lock(:lock)")
+                connection.execute(lock, {"lock": _MIGRATION_LOCK_ID})
+            config = _alembic_config(connection)
+            if downgrade:
+                command.downgrade(config, revision)
+            else:
+                command.upgrade(config, revision)
+
+
+# --- the store ------------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class _Version:
+    pk: int
+    version: int
+    content_hash: str
+    is_current: bool
+
+
+class Store:
+    """Articles in a database. Create with `open_store`; safe to share between threads."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.backend = engine.dialect.name
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"Store({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    # --- writing ---
+
+    def add(self, articles: Iterable[Article], batch_size: int = 200) -> IngestStats:
+        """Store articles, `batch_size` per transaction; return how many were added, unchanged, versioned.
+
+        An article whose identity (url, else id) is stored with the same content hash is left alone;
+        with a different hash it becomes a new current version and the old one is kept.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        stats = IngestStats()
+        iterator = iter(articles)
+        while batch := list(islice(iterator, batch_size)):
+            for outcome, count in self._add_batch(batch).items():
+                setattr(stats, outcome, getattr(stats, outcome) + count)
+        return stats
+
+    def _add_batch(self, batch: list[Article]) -> dict[str, int]:
+        # Sorting by identity makes concurrent writers lock rows in the same order, which avoids most
+        # deadlocks; the sort is stable, so repeated identities within a batch keep their input order.
+        keyed = sorted(((identity_key(article), article) for article in batch), key=lambda pair: pair[0])
+        for attempt in range(_BATCH_ATTEMPTS):
+            outcomes = {"added": 0, "unchanged": 0, "versioned": 0}
+            try:
+                with self._write() as connection:
+                    known = _stored_versions(connection, {key for key, _ in keyed})
+                    for key, article in keyed:
+                        outcome = _write_with_retry(connection, key, article, known)
+                        outcomes[outcome] += 1
+                return outcomes
+            except sa.exc.OperationalError as error:
+                sqlstate = getattr(error.orig, "sqlstate", None)
+                if sqlstate not in _RETRYABLE_SQLSTATES or attempt == _BATCH_ATTEMPTS - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect() as connection:
+            if self.backend == "postgresql":
+                # Retries after a conflict must see what the other writer committed, whatever the
+                # database's default isolation level.
+                connection.execution_options(isolation_level="READ COMMITTED")
+            else:
+                connection.execution_options(**{_WRITE_OPTION: True})
+            with connection.begin():
+                yield connection
+
+    # --- reading ---
+
+    def articles(
+        self, search: str | None = None, outlet: str | None = None, limit: int = 50, offset: int = 0
+    ) -> list[dict]:
+        """Current versions, newest first, or best match first when searching.
+
+        `search` takes words (all must occur), "quoted phrases", OR between alternatives, and -word or
+        NOT word to exclude; anything else raises SearchError.
+        """
+        a = articles_table
+        n_sentences = (
+            sa.select(sa.func.count()).where(sentences_table.c.article_pk == a.c.pk).scalar_subquery()
+        )
+        query = sa.select(
+            a.c.article_id, a.c.source, a.c.url, a.c.outlet, a.c.title, a.c.published, a.c.language,
+            a.c.dateline_place, a.c.dateline_date, a.c.dateline_agency, a.c.content_hash, a.c.version,
+            n_sentences.label("n_sentences"),
+            sa.func.substr(a.c.text, 1, SNIPPET_CHARS + 50).label("start_of_text"),
+        ).where(a.c.is_current)
+        if outlet:
+            query = query.where(sa.func.lower(a.c.outlet) == outlet.lower())
+        order = [a.c.published.desc().nulls_last(), a.c.pk.desc()]
+
+        if search is not None and search.strip():
+            clauses = parse_search(search)
+            if self.backend == "sqlite":
+                fts = _sqlite_fts
+                query = query.join(fts, fts.c.rowid == a.c.pk).where(
+                    sa.literal_column("articles_fts").op("MATCH")(_fts5_query(clauses))
+                )
+                order.insert(0, fts.c.rank)
+            else:
+                tsquery = _postgres_tsquery(clauses)
+                query = query.where(_PG_DOCUMENT.op("@@")(tsquery))
+                order.insert(0, sa.func.ts_rank(_PG_DOCUMENT, tsquery).desc())
+
+        query = query.order_by(*order).limit(max(0, limit)).offset(max(0, offset))
+        try:
+            with self.engine.connect() as connection:
+                rows = connection.execute(query).mappings().all()
+        except sa.exc.OperationalError as error:
+            if "fts5" in str(error.orig):  # our own parser should have caught it; never leak raw SQL errors
+                raise SearchError(f"cannot search for {search!r}: {error.orig}") from None
+            raise
+        return [_summary(row) for row in rows]
+
+    def get(self, article_id: str, version: int | None = None) -> dict | None:
+        """The full stored record of an article (its current version unless `version` is given)."""
+        a = articles_table
+        with self.engine.connect() as connection:
+            row = connection.execute(
+                sa.select(a).where(a.c.article_id == _storable(article_id))
+                .order_by(a.c.is_current.desc(), a.c.pk.desc()).limit(1)
+            ).mappings().first()
+            if row is not None and version is not None and row["version"] != version:
+                row = connection.execute(
+                    sa.select(a).where(a.c.identity_key == row["identity_key"], a.c.version == version)
+                ).mappings().first()
+            if row is None:
+                return None
+            removed = connection.execute(
+                sa.select(removed_table.c.kind, removed_table.c.text)
+                .where(removed_table.c.article_pk == row["pk"]).order_by(removed_table.c.position)
+            ).all()
+            sentences = connection.execute(
+                sa.select(sentences_table.c.char_start, sentences_table.c.char_end)
+                .where(sentences_table.c.article_pk == row["pk"]).order_by(sentences_table.c.idx)
+            ).all()
+        ingested_at = row["ingested_at"]
+        if ingested_at.tzinfo is None:  # SQLite keeps no time zone; we always write UTC
+            ingested_at = ingested_at.replace(tzinfo=UTC)
+        return {
+            "id": row["article_id"],
+            "source": row["source"],
+            "url": row["url"],
+            "outlet": row["outlet"],
+            "title": row["title"],
+            "published": row["published"],
+            "language": row["language"],
+            "dateline": _dateline(row),
+            "text": row["text"],
+            "raw": row["raw"],
+            "html": row["html"],
+            "removed": [{"kind": kind, "text": text} for kind, text in removed],
+            "sentences": [[start, end] for start, end in sentences],
+            "provenance": row["provenance"],
+            "content_hash": row["content_hash"],
+            "version": row["version"],
+            "is_current": bool(row["is_current"]),
+            "ingested_at": ingested_at.isoformat(),
+        }
+
+    def counts(self) -> dict[str, int]:
+        """How many current articles, stored versions, removed parts and sentences the store holds."""
+        a = articles_table
+        query = sa.select(
+            sa.select(sa.func.count()).where(a.c.is_current).scalar_subquery().label("articles"),
+            sa.select(sa.func.count()).select_from(a).scalar_subquery().label("versions"),
+            sa.select(sa.func.count()).select_from(removed_table).scalar_subquery().label("removed"),
+            sa.select(sa.func.count()).select_from(sentences_table).scalar_subquery().label("sentences"),
+        )
+        with self.engine.connect() as connection:
+            return {name: int(value) for name, value in connection.execute(query).mappings().one().items()}
+
+
+# --- writing one article --------------------------------------------------------------------------------
+
+def identity_key(article: Article) -> str:
+    """What makes two records the same article: its URL when known, else its id."""
+    key = _storable(f"url:{article.url.strip()}" if article.url and article.url.strip() else f"id:{article.id}")
+    if len(key) > MAX_IDENTITY_CHARS:
+        key = "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return key
+
+
+def _stored_versions(connection: Connection, keys: set[str]) -> dict[str, list[_Version]]:
+    a = articles_table
+    found: dict[str, list[_Version]] = {key: [] for key in keys}
+    rows = connection.execute(
+        sa.select(a.c.identity_key, a.c.pk, a.c.version, a.c.content_hash, a.c.is_current)
+        .where(a.c.identity_key.in_(keys))
+    )
+    for key, pk, version, content_hash, is_current in rows:
+        found[key].append(_Version(pk, version, content_hash, bool(is_current)))
+    return found
+
+
+def _write_with_retry(
+    connection: Connection, key: str, article: Article, known: dict[str, list[_Version]]
+) -> str:
+    """Write one article in its own savepoint; if a concurrent writer got there first, look again."""
+    for attempt in range(_ARTICLE_ATTEMPTS):
+        try:
+            with connection.begin_nested():
+                return _write_article(connection, key, article, known[key])
+        except sa.exc.IntegrityError as error:
+            if not _is_unique_violation(error) or attempt == _ARTICLE_ATTEMPTS - 1:
+                raise
+            known.update(_stored_versions(connection, {key}))
+    raise AssertionError("unreachable")
+
+
+def _is_unique_violation(error: sa.exc.IntegrityError) -> bool:
+    return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
+
+
+def _write_article(connection: Connection, key: str, article: Article, versions: list[_Version]) -> str:
+    """Write `article` unless stored already; update `versions` (what is stored for `key`) to match."""
+    a = articles_table
+    same = next((stored for stored in versions if stored.content_hash == article.content_hash), None)
+    if same is not None and same.is_current:
+        return "unchanged"
+    if any(stored.is_current for stored in versions):
+        connection.execute(
+            sa.update(a).where(a.c.identity_key == key, a.c.is_current).values(is_current=False)
+        )
+
+    if same is not None:
+        # The content went back to an earlier version: that version becomes current again.
+        connection.execute(sa.update(a).where(a.c.pk == same.pk).values(is_current=True))
+        for stored in versions:
+            stored.is_current = stored is same
+        return "versioned"
+
+    version = max((stored.version for stored in versions), default=0) + 1
+    pk = connection.execute(
+        sa.insert(a).values(_article_row(article, key, version))
+    ).inserted_primary_key[0]
+    if article.removed:
+        connection.execute(sa.insert(removed_table), [
+            {"article_pk": pk, "position": position, "kind": part.kind, "text": _storable(part.text)}
+            for position, part in enumerate(article.removed)
+        ])
+    if article.sentences:
+        connection.execute(sa.insert(sentences_table), [
+            {"article_pk": pk, "idx": idx, "char_start": start, "char_end": end}
+            for idx, (start, end) in enumerate(article.sentences)
+        ])
+    for stored in versions:
+        stored.is_current = False
+    versions.append(_Version(pk, version, article.content_hash, True))
+    return "added" if version == 1 else "versioned"
+
+
+def _article_row(article: Article, key: str, version: int) -> dict:
+    dateline = article.dateline
+    return {
+        "article_id": _storable(article.id),
+        "identity_key": key,
+        "version": version,
+        "is_current": True,
+        "source": _storable(article.source),
+        "url": _storable(article.url),
+        "outlet": _storable(article.outlet),
+        "title": _storable(article.title),
+        "published": _storable(article.published),
+        "language": _storable(article.language),
+        "text": _storable(article.text),
+        "raw": _storable(article.raw),
+        "html": _storable(article.html),
+        "dateline_place": _storable(dateline.place) if dateline else None,
+        "dateline_date": _storable(dateline.date) if dateline else None,
+        "dateline_agency": _storable(dateline.agency) if dateline else None,
+        "content_hash": article.content_hash,
+        "provenance": {str(name): _storable(str(origin)) for name, origin in article.provenance.items()},
+        "ingested_at": datetime.now(UTC),
+    }
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: str | None) -> str | None:
+    """Replace what databases refuse (NUL, which PostgreSQL text cannot hold, and lone surrogates, which
+    are not UTF-8) with U+FFFD, one character for one, so character offsets stay valid."""
+    if value is None:
+        return None
+    return _UNSTORABLE.sub("\ufffd", value)
+
+
+# --- reading helpers ------------------------------------------------------------------------------------
+
+def _dateline(row) -> dict | None:
+    if row["dateline_place"] is None and row["dateline_date"] is None and row["dateline_agency"] is None:
+        return None
+    return {"place": row["dateline_place"], "date": row["dateline_date"], "agency": row["dateline_agency"]}
+
+
+def _snippet(text: str | None) -> str:
+    text = " ".join((text or "").split())
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    cut = text.rfind(" ", 0, SNIPPET_CHARS)
+    return text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS].rstrip() + "…"
+
+
+def _summary(row) -> dict:
+    return {
+        "id": row["article_id"],
+        "source": row["source"],
+        "url": row["url"],
+        "outlet": row["outlet"],
+        "title": row["title"],
+        "published": row["published"],
+        "language": row["language"],
+        "dateline": _dateline(row),
+        "content_hash": row["content_hash"],
+        "version": row["version"],
+        "n_sentences": int(row["n_sentences"]),
+        "snippet": _snippet(row["start_of_text"]),
+    }
+
+
+# --- search queries -------------------------------------------------------------------------------------
+
+# A parsed query: alternatives (OR), each a list of (excluded, words) that must all hold (AND).
+SearchClauses = list[list[tuple[bool, str]]]
+_TOKEN = re.compile(r'(-?)"([^"]*)"|(")|([^\s"]+)')
+_POSSESSIVE = re.compile(r"['\u2019][sS]\b")
+
+
+def parse_search(query: str) -> SearchClauses:
+    """Parse the search syntax both backends share: words, "phrases", OR, AND, -word, NOT word."""
+    clauses: SearchClauses = [[]]
+    pending: str | None = None  # an operator still waiting for the word after it
+    exclude_next = False
+    for match in _TOKEN.finditer(query):
+        minus, phrase, stray_quote, word = match.groups()
+        if stray_quote:
+            raise SearchError(f'unbalanced quote in {query!r}: close the phrase with " or remove the quote')
+        if word is not None:
+            if word in ("OR", "AND", "NOT"):
+                if word in ("OR", "AND") and (pending or not clauses[-1]):
+                    raise SearchError(f"{word} needs a word on each side in {query!r}")
+                if word == "OR":
+                    clauses.append([])
+                pending, exclude_next = word, exclude_next or word == "NOT"
+                continue
+            if "(" in word or ")" in word:
+                raise SearchError(
+                    f"parentheses are not supported in {query!r}: words must all occur unless "
+                    "separated by OR (AND binds tighter than OR)"
+                )
+            minus, terms = ("-", word[1:]) if word.startswith("-") else ("", word)
+            # "Xi's" finds "Xi" and "Xi's" on both backends (FTS5 alone would demand a token "s").
+            terms = _POSSESSIVE.sub("", terms)
+        else:
+            terms = phrase
+        if not any(char.isalnum() for char in terms):
+            continue  # lone punctuation such as "-" or "&" carries nothing to search for
+        clauses[-1].append((bool(minus) or exclude_next, terms))
+        pending, exclude_next = None, False
+    if pending:
+        raise SearchError(f"{pending} needs a word after it in {query!r}")
+    if not clauses[-1]:
+        raise SearchError(f"no words to search for in {query!r}")
+    for clause in clauses:
+        if all(excluded for excluded, _ in clause):
+            raise SearchError(f"{query!r} only excludes words: say what to look for too")
+    return clauses
+
+
+def _fts5_query(clauses: SearchClauses) -> str:
+    """Render for SQLite FTS5, every term quoted so user text is never read as FTS5 syntax."""
+    def quoted(terms: str) -> str:
+        return '"' + terms.replace('"', '""') + '"'
+
+    rendered = []
+    for clause in clauses:
+        wanted = " AND ".join(quoted(terms) for excluded, terms in clause if not excluded)
+        unwanted = "".join(f" NOT {quoted(terms)}" for excluded, terms in clause if excluded)
+        rendered.append(f"({wanted}{unwanted})")
+    return " OR ".join(rendered)
+
+
+def _postgres_tsquery(clauses: SearchClauses) -> sa.ColumnElement:
+    """Build a PostgreSQL tsquery from phraseto_tsquery() per term, so terms are passed as parameters."""
+    def term(excluded: bool, terms: str) -> sa.ColumnElement:
+        tsquery = sa.func.phraseto_tsquery(_PG_CONFIG, sa.literal(terms, sa.Text))
+        if excluded:
+            return sa.sql.expression.UnaryExpression(tsquery.self_group(), operator=operators.custom_op("!!"))
+        return tsquery
+
+    def all_of(clause):
+        return reduce(lambda left, right: left.op("&&")(right), (term(*item) for item in clause)).self_group()
+
+    any_of = reduce(lambda left, right: left.op("||")(right), (all_of(clause) for clause in clauses))
+    return any_of.self_group()
+
