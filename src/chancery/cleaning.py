@@ -20,15 +20,15 @@ from .records import Article, Dateline, Removed
 
 _CLOSERS = "\"'”’»)]"
 _TERMINAL = ".!?:;,"
-_STAMP = re.compile(r"^date\s+((?:19|20)\d\d-\d\d-\d\d)\b[ \t]*(.*)$", re.I)
+_STAMP = re.compile(r"^date\s+((?:19|20)\d\d-\d\d-\d\d)\b[ \t]*(.*)$", re.IGNORECASE)
 _SIGNATURE = re.compile(r"\s+[-–—]+\s*([A-Z][A-Z0-9 .&'’-]{1,60}[A-Z.])\s*$")
 _INITIALS = re.compile(r"(?<=[.!?\"'”’)])\s+([A-Z]{2,6})\s*$")
 _CREDIT = re.compile(
     r"\(\s*(?:(?:photo(?:graph)?s?|image|picture|pic|file photo|credit|courtesy|screenshot|video|illustration)\b[^()]*"
     r"|[A-Za-z][^()/]{0,60}/\s*[A-Z][^()]{0,60})\)\s*$",
-    re.I,
+    re.IGNORECASE,
 )
-_CAPTION_LINE = re.compile(r"^(?:photo|image|file photo|picture)(?: credit)?\s*[:/].{0,120}$", re.I)
+_CAPTION_LINE = re.compile(r"^(?:photo|image|file photo|picture)(?: credit)?\s*[:/].{0,120}$", re.IGNORECASE)
 _UPPER_PLACE = r"[A-Z][A-Z.'’-]+(?:[ /][A-Z][A-Z.'’-]+){0,3}"
 _TITLE_PLACE = r"[A-Z][a-z.'’-]+(?:[ /][A-Z][a-z.'’-]+){0,2}"
 _DATELINE_TAIL = (
@@ -42,7 +42,7 @@ _DATELINES = (
     re.compile(rf"^(?P<place>{_UPPER_PLACE}){_DATELINE_TAIL}(?P<sep>--|—|–|-|:)\s+(?=\S)"),
     re.compile(rf"^(?P<place>{_TITLE_PLACE})(?=,\s*[A-Z][a-z]{{2,8}}\.?\s+\d|,\s*\d{{1,2}}\s+[A-Z][a-z]|\s*\(){_DATELINE_TAIL}(?P<sep>--|—|–|-)\s+(?=\S)"),
 )
-_EN_WORDS = frozenset("the of and to in a is that for on with was as by said has have at from".split())
+_EN_WORDS = frozenset(["the", "of", "and", "to", "in", "a", "is", "that", "for", "on", "with", "was", "as", "by", "said", "has", "have", "at", "from"])
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,8 @@ class Boilerplate:
         def compile_all(key: str, flags: int) -> tuple[re.Pattern, ...]:
             return tuple(re.compile(p, flags) for p in data.get(key, ()))
 
-        return cls(compile_all("comments", re.I), compile_all("related", re.I),
-                   compile_all("boilerplate", re.I), compile_all("byline", 0))
+        return cls(compile_all("comments", re.IGNORECASE), compile_all("related", re.IGNORECASE),
+                   compile_all("boilerplate", re.IGNORECASE), compile_all("byline", 0))
 
     def merged(self, data: dict[str, list[str]]) -> Boilerplate:
         extra = Boilerplate.from_dict(data)

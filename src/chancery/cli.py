@@ -5,7 +5,7 @@ import sys
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -14,7 +14,14 @@ try:  # recent typer versions carry their own copy of click; its exceptions are 
 except ImportError:  # pragma: no cover - older typer
     from click import exceptions as click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from . import __version__
@@ -43,18 +50,18 @@ app = typer.Typer(
 err = Console(stderr=True)
 out = Console()
 
-DbOption = Annotated[Optional[str], typer.Option(
+DbOption = Annotated[str | None, typer.Option(
     "--db", envvar="CHANCERY_DB", metavar="URL",
     help="Database: a file path, sqlite:///file.db or postgresql+psycopg://user@host/db. Default: ./chancery.db")]
-ManifestOption = Annotated[Optional[Path], typer.Option(
+ManifestOption = Annotated[Path | None, typer.Option(
     "--manifest", "-m", metavar="FILE", dir_okay=False,
     help="JSON list or CSV with file/id, outlet, published, url, title; its values win over guesses.")]
-OutletsOption = Annotated[Optional[list[Path]], typer.Option(
+OutletsOption = Annotated[list[Path] | None, typer.Option(
     "--outlets", metavar="FILE", exists=True, dir_okay=False,
     help="Extra outlet table (TOML, same format as the bundled data/outlets.toml). Repeatable.")]
 FetchOption = Annotated[bool, typer.Option(
     "--fetch-pages", help="For feeds, fetch each entry's web page (polite: robots.txt, rate limit).")]
-Inputs = Annotated[Optional[list[str]], typer.Argument(
+Inputs = Annotated[list[str] | None, typer.Argument(
     metavar="PATH...", help="Files, folders, JSONL, RSS/Atom feeds, WARC(.gz) files or http(s) URLs.",
     show_default=False)]
 
@@ -99,6 +106,20 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
             yield item
 
 
+def _articles_table(rows: list[dict], title: str) -> Table:
+    table = Table(title=title, expand=True)
+    table.add_column("id", no_wrap=True, overflow="ellipsis", max_width=30)
+    table.add_column("outlet", no_wrap=True, overflow="ellipsis", max_width=22)
+    table.add_column("published", no_wrap=True)
+    table.add_column("dateline", no_wrap=True, overflow="ellipsis", max_width=12)
+    table.add_column("title", overflow="fold", ratio=1)
+    for row in rows:
+        table.add_row(str(row["id"]), row.get("outlet") or "—", row.get("published") or "—",
+                      (row.get("dateline") or {}).get("place") or "—",
+                      row.get("title") or row.get("snippet") or "")
+    return table
+
+
 def _summary(action: str, n_articles: int, problems: list[Problem]) -> None:
     tail = f", [red]{len(problems)} input problem(s)[/red] (listed above)" if problems else ""
     err.print(f"[green]{action}[/green] {n_articles} article(s){tail}")
@@ -108,7 +129,7 @@ def _summary(action: str, n_articles: int, problems: list[Problem]) -> None:
 def analyze(
     paths: Inputs = None,
     manifest: ManifestOption = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE",
+    output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
                                                    help="Write the report here (default: standard output).")] = None,
     outlets: OutletsOption = None,
     fetch_pages: FetchOption = False,
@@ -165,8 +186,8 @@ def ingest(
 @app.command()
 def articles(
     db: DbOption = None,
-    search: Annotated[Optional[str], typer.Option("--search", "-s", help="Full-text search in titles and bodies.")] = None,
-    outlet: Annotated[Optional[str], typer.Option("--outlet", help="Only this outlet.")] = None,
+    search: Annotated[str | None, typer.Option("--search", "-s", help="Full-text search in titles and bodies.")] = None,
+    outlet: Annotated[str | None, typer.Option("--outlet", help="Only this outlet.")] = None,
     limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="How many to show.")] = 50,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
@@ -189,13 +210,7 @@ def articles(
         import json
         print(json.dumps(rows, ensure_ascii=False, indent=1, default=str))
         return
-    table = Table(title=f"{len(rows)} article(s)" + (f" matching {search!r}" if search else ""))
-    for column in ("id", "outlet", "published", "dateline", "title", "sentences"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(str(row["id"]), row.get("outlet") or "—", row.get("published") or "—",
-                      row.get("dateline_place") or "—", (row.get("title") or row.get("snippet") or "")[:70],
-                      str(row.get("n_sentences", "")))
+    table = _articles_table(rows, f"{len(rows)} article(s)" + (f" matching {search!r}" if search else ""))
     out.print(table)
 
 
@@ -240,12 +255,7 @@ def demo(db: DbOption = None) -> None:
             rows = store.articles(limit=100)
     err.print(f"[green]demo corpus[/green]: {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged")
-    table = Table(title=f"{len(rows)} article(s) in {db or 'chancery.db'}")
-    for column in ("id", "outlet", "published", "dateline", "title"):
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(str(row["id"]), row.get("outlet") or "—", row.get("published") or "—",
-                      row.get("dateline_place") or "—", (row.get("title") or "")[:70])
+    table = _articles_table(rows, f"{len(rows)} article(s) in {db or 'chancery.db'}")
     out.print(table)
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
 

@@ -25,12 +25,12 @@ def _patterns() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     day = r"(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
     year = r"(?P<year>(?:19|20)\d\d)"
     iso = re.compile(r"(?P<year>(?:19|20)\d\d)-(?P<month>\d\d)-(?P<day>\d\d)(?:[T ][\d:.]+(?:Z|[+-]\d\d:?\d\d)?)?")
-    month_first = re.compile(rf"{month}\s+{day}(?:,?\s+{year})?", re.I)
-    day_first = re.compile(rf"{day}\s+{month}(?:,?\s+{year})?", re.I)
+    month_first = re.compile(rf"{month}\s+{day}(?:,?\s+{year})?", re.IGNORECASE)
+    day_first = re.compile(rf"{day}\s+{month}(?:,?\s+{year})?", re.IGNORECASE)
     return iso, month_first, day_first
 
 
-WEEKDAY_PREFIX = re.compile(r"^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)", re.I)
+WEEKDAY_PREFIX = re.compile(r"^(?:(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+)", re.IGNORECASE)
 
 
 def parse_date(text: str, *, whole: bool = True) -> tuple[int | None, int, int] | None:
@@ -54,7 +54,7 @@ def parse_date(text: str, *, whole: bool = True) -> tuple[int | None, int, int] 
 
 def _only_time_after(rest: str) -> bool:
     rest = rest.strip()
-    return not rest or bool(re.fullmatch(r"(?:[,|·-]\s*)?(?:\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}|GMT[+-]?\d*|UTC[+-]?\d*)?)", rest, re.I))
+    return not rest or bool(re.fullmatch(r"(?:[,|·-]\s*)?(?:\d{1,2}:\d\d(?::\d\d)?\s*(?:[ap]\.?m\.?)?\s*(?:[A-Z]{2,4}|GMT[+-]?\d*|UTC[+-]?\d*)?)", rest, re.IGNORECASE))
 
 
 def _valid(year: int, month: int, day: int) -> bool:

@@ -168,7 +168,7 @@ def _article_from_record(record: dict, *, where: str, default_id: str) -> Iterat
 def read_url(url: str, *, fetch_pages: bool = False, fetcher=None) -> Iterator[Item]:
     """A URL is a feed when it answers with a feed, else an article page."""
     from .feeds import read_feed
-    from .fetch import FetchError, Fetcher
+    from .fetch import Fetcher, FetchError
 
     fetcher = fetcher or Fetcher()
     try:
