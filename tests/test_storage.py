@@ -222,6 +222,9 @@ def test_an_interrupted_input_keeps_whole_batches_only(store):
     assert orphan_children(store) == 0
 
 
+NOT_STORED_YET = {"mentions", "times"}  # annotations are recomputed from the text; stored from #4 on
+
+
 # --- reading --------------------------------------------------------------------------------------------
 
 def test_get_round_trips_the_record(store):
@@ -234,7 +237,7 @@ def test_get_round_trips_the_record(store):
     stored = store.get("art002")
     expected = article.to_dict()
     expected["sentences"] = [list(span) for span in expected["sentences"]]
-    for field in expected:
+    for field in set(expected) - NOT_STORED_YET:
         assert stored[field] == expected[field], field
     assert stored["version"] == 1 and stored["is_current"] is True
     assert stored["ingested_at"].endswith("+00:00")

@@ -59,6 +59,10 @@ ManifestOption = Annotated[Path | None, typer.Option(
 OutletsOption = Annotated[list[Path] | None, typer.Option(
     "--outlets", metavar="FILE", exists=True, dir_okay=False,
     help="Extra outlet table (TOML, same format as the bundled data/outlets.toml). Repeatable.")]
+ActorsOption = Annotated[list[Path] | None, typer.Option(
+    "--actors", metavar="FILE", exists=True, dir_okay=False,
+    help="Extra actor knowledge: TOML ([[country]], [[organisation]], [[person]], [sectors], [roles]) "
+         "or a CSV of office-holders (name,surname,aliases,country,sector,role,start,end,gender). Repeatable.")]
 FetchOption = Annotated[bool, typer.Option(
     "--fetch-pages", help="For feeds, fetch each entry's web page (polite: robots.txt, rate limit).")]
 Inputs = Annotated[list[str] | None, typer.Argument(
@@ -88,11 +92,12 @@ def _load_manifest(path: Path | None) -> Manifest | None:
 
 
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
-            problems: list[Problem], label: str) -> Iterator[Article]:
+            problems: list[Problem], label: str, actors: list[Path] | None = None) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
     if not inputs and manifest is None:
         raise click.UsageError("give at least one PATH (or a --manifest that names files)")
-    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()))
+    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
+                        actor_files=tuple(str(p) for p in actors or ()))
     columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[current]}"), TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -132,6 +137,7 @@ def analyze(
     output: Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE",
                                                    help="Write the report here (default: standard output).")] = None,
     outlets: OutletsOption = None,
+    actors: ActorsOption = None,
     fetch_pages: FetchOption = False,
 ) -> None:
     """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
@@ -145,7 +151,8 @@ def analyze(
     Exit status: 0 all inputs read; 2 some inputs failed (the rest are in the report); 1 usage error.
     """
     problems: list[Problem] = []
-    articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing"))
+    articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
+                            actors))
     write_report(build_report(articles, problems), output)
     _summary("analysed", len(articles), problems)
     if output:
@@ -159,6 +166,7 @@ def ingest(
     db: DbOption = None,
     manifest: ManifestOption = None,
     outlets: OutletsOption = None,
+    actors: ActorsOption = None,
     fetch_pages: FetchOption = False,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
@@ -174,7 +182,8 @@ def ingest(
 
     problems: list[Problem] = []
     with open_store(db) as store:
-        stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting"))
+        stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
+                                  actors))
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged; the database holds {counts.get('articles', 0)} article(s)")
@@ -258,6 +267,47 @@ def demo(db: DbOption = None) -> None:
     table = _articles_table(rows, f"{len(rows)} article(s) in {db or 'chancery.db'}")
     out.print(table)
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+@app.command()
+def explain(
+    sentence: Annotated[str, typer.Argument(help="A sentence or short text to annotate.")],
+    date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
+                                                help="Publication date that names and times resolve against.")] = None,
+    actors: ActorsOption = None,
+) -> None:
+    """Show how chancery reads a sentence: each actor mention, who it resolves to and how, and
+    each time expression with its date.
+
+    Examples:
+
+      chancery explain "The Chinese president met his Egyptian counterpart on Monday." --date 2024-05-30
+
+      chancery explain "Lavrov said the two sides would meet next year." --date 2025-09-02
+    """
+    from .annotate import Annotator
+    from .dates import parse_date
+
+    if date is not None and not (len(date) == 10 and parse_date(date)):
+        raise click.UsageError(f"--date must be YYYY-MM-DD, not {date!r}")
+    annotator = Annotator(actor_files=tuple(str(p) for p in actors or ()))
+    mentions, times = annotator.annotate_text(sentence, date)
+    table = Table(title="actors", expand=True)
+    for column in ("text", "span", "actor", "country", "sector", "role", "how"):
+        table.add_column(column, overflow="fold")
+    for m in mentions:
+        a = m.actor
+        name = a.name + (f" ({' + '.join(x.name for x in a.members)})" if a.members and a.kind == "pair" else "")
+        table.add_row(m.text, f"{m.start}-{m.end}", name, a.country or "—", a.sector or "—", a.role or "—",
+                      m.how if a.kind != "place" else "place")
+    out.print(table)
+    times_table = Table(title="times", expand=True)
+    for column in ("text", "span", "date", "precision", "source", "tense"):
+        times_table.add_column(column)
+    for t in times:
+        date_text = t.date + (f" … {t.until}" if t.until else "") if t.date else "—"
+        times_table.add_row(t.text, f"{t.start}-{t.end}", date_text, t.precision or "—", t.source, t.tense)
+    out.print(times_table)
 
 
 def main(argv: list[str] | None = None) -> int:

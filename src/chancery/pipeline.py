@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .annotate import Annotator
 from .cleaning import Boilerplate, Cleaner, default_boilerplate
 from .manifest import Manifest
 from .outlets import outlet_table
@@ -23,14 +24,17 @@ class Pipeline:
     """The per-article stages, configured once."""
 
     outlet_files: tuple[str, ...] = ()
+    actor_files: tuple[str, ...] = ()
     boilerplate: Boilerplate = field(default_factory=default_boilerplate)
 
     def __post_init__(self) -> None:
         self.cleaner = Cleaner(outlets=outlet_table(self.outlet_files), boilerplate=self.boilerplate)
+        self.annotator = Annotator(actor_files=self.actor_files)
 
     def process(self, article: Article) -> Article:
         cleaned = self.cleaner(article)
-        return dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
+        split = dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
+        return self.annotator(split)
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,

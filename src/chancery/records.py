@@ -24,6 +24,58 @@ class Dateline:
     agency: str | None = None
 
 
+@dataclass(slots=True, frozen=True)
+class Actor:
+    """Who a mention stands for. `kind` is person, country, organisation, group, pair or place;
+    a pair has the two actors it stands for in `members`."""
+
+    name: str
+    country: str | None = None
+    sector: str | None = None
+    kind: str = "person"
+    role: str | None = None
+    gender: str | None = None
+    members: tuple[Actor, ...] = ()
+
+    def to_dict(self) -> dict:
+        out = {"name": self.name, "country": self.country, "sector": self.sector, "kind": self.kind}
+        if self.role:
+            out["role"] = self.role
+        if self.members:
+            out["members"] = [m.to_dict() for m in self.members]
+        return out
+
+
+@dataclass(slots=True)
+class Mention:
+    """A stretch of the cleaned text that names or refers to an actor (or a place), and how it was
+    resolved: dictionary, titled-name, appositive, surname, role, counterpart, pronoun, pair, dyad,
+    metonym, group or unknown-person."""
+
+    start: int
+    end: int
+    text: str
+    actor: Actor
+    how: str
+    sentence: int = -1
+
+
+@dataclass(slots=True)
+class TimeExpr:
+    """A time expression resolved against the article's date. `date` is ISO (YYYY, YYYY-MM or
+    YYYY-MM-DD, as the precision says); `end` is set for ranges; `tense` is that of the clause."""
+
+    start: int
+    end: int
+    text: str
+    date: str | None
+    precision: str | None  # day | month | year
+    source: str  # explicit | relative
+    tense: str = "past"  # past | present | future
+    until: str | None = None
+    sentence: int = -1
+
+
 @dataclass(slots=True)
 class Article:
     """One news article.
@@ -48,6 +100,8 @@ class Article:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     provenance: dict[str, str] = field(default_factory=dict)
     content_hash: str = ""
+    mentions: list[Mention] = field(default_factory=list)
+    times: list[TimeExpr] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.content_hash:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__, settings
-from .records import Article
+from .records import Article, Mention, TimeExpr
 
 
 def article_entry(article: Article) -> dict:
@@ -25,7 +25,19 @@ def article_entry(article: Article) -> dict:
         "sentences": [list(s) for s in article.sentences],
         "content_hash": article.content_hash,
         "provenance": article.provenance,
+        "mentions": [mention_entry(m) for m in article.mentions],
+        "times": [time_entry(t) for t in article.times],
     }
+
+
+def mention_entry(m: Mention) -> dict:
+    return {"text": m.text, "span": [m.start, m.end], "sentence": m.sentence, "how": m.how,
+            "actor": m.actor.to_dict()}
+
+
+def time_entry(t: TimeExpr) -> dict:
+    return {"text": t.text, "span": [t.start, t.end], "sentence": t.sentence, "date": t.date,
+            "precision": t.precision, "source": t.source, "tense": t.tense, "until": t.until}
 
 
 def build_report(articles: Iterable[Article], problems: Iterable[object] = ()) -> dict:

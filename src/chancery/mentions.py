@@ -1,0 +1,401 @@
+"""Find the stretches of text that name or describe actors, before deciding who they are.
+
+A dictionary pass finds the longest known phrase at each token (countries, demonyms, capitals,
+organisations, people, surnames, roles, sector nouns). A pattern pass then reads them together:
+
+- titled names: "Chinese President Xi Jinping", "Kremlin press secretary Dmitry Peskov",
+  "Foreign Minister Sergey Lavrov", "his Russian counterpart Vladimir Putin";
+- appositions: "Lavrov, Russia's foreign minister", "Tomas Berg, a Nordic security analyst at ...";
+- role descriptions: "the Chinese president", "his Egyptian counterpart", "the Russian leader";
+- groups: "Chinese officials", "Russian troops";
+- pairs: "China-Russia ties", "Sino-Russian", "the two sides", "both leaders";
+- pronouns, metonyms ("Beijing", "the Kremlin") and places ("talks in Beijing").
+
+The output is a list of `Candidate`s; `coref.Resolver` turns them into resolved mentions.
+"""
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .knowledge import Entry, Knowledge, norm_token, phrase_key, tokens
+
+_DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "our", "whose"})
+_POSSESSIVE = frozenset({"his", "her", "their", "its"})
+_TITLE_ADJECTIVES = frozenset({"senior", "top", "former", "deputy", "acting", "then", "vice", "chief", "state",
+                               "first", "new", "outgoing", "incoming", "interim", "late", "ex", "-", "visiting"})
+_TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "from", "during", "early", "late", "mid",
+                                "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
+_NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
+                        "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
+
+
+@dataclass(frozen=True)
+class References:
+    pronouns: dict[str, tuple[str, str]]
+    plural: dict[tuple[str, ...], str]
+    plural_openers: tuple[tuple[str, ...], ...]
+    leader_words: frozenset[tuple[str, ...]]
+    counterpart_words: frozenset[tuple[str, ...]]
+    locative: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def references() -> References:
+    with resources.files("chancery").joinpath("data/references.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return References(
+        pronouns={k: (v.get("gender", ""), v.get("number", "singular")) for k, v in data["pronouns"].items()},
+        plural={phrase_key(k): v for k, v in data["plural_references"].items()},
+        plural_openers=tuple(sorted((phrase_key(o) for o in data["words"]["plural_openers"]), key=len, reverse=True)),
+        leader_words=frozenset(phrase_key(w) for w in data["words"]["leader_words"]),
+        counterpart_words=frozenset(phrase_key(w) for w in data["words"]["counterpart_words"]),
+        locative=frozenset(data["words"]["locative"]),
+    )
+
+
+@dataclass
+class Candidate:
+    """A mention before resolution. `kind` says what resolution must do with it."""
+
+    start: int  # character offsets
+    end: int
+    kind: str  # person | surname | name | country | metonym | org | place | role | counterpart | group | dyad | plural | pronoun
+    persons: list = field(default_factory=list)  # known Person objects this may be
+    country: str | None = None
+    country2: str | None = None  # the other side of a dyad
+    roles: tuple[str, ...] = ()
+    sector: str | None = None
+    name: str | None = None
+    actor: object = None  # a ready Actor for countries, metonyms and organisations
+    gender: str = ""
+    number: str = "singular"
+    determiner: str | None = None
+    subject: bool = False
+
+
+@dataclass
+class _Hit:
+    i: int
+    j: int
+    entries: list[Entry]
+
+    def of(self, *kinds: str) -> list[Entry]:
+        return [e for e in self.entries if e.kind in kinds]
+
+
+class MentionFinder:
+    def __init__(self, kb: Knowledge, refs: References | None = None) -> None:
+        self.kb = kb
+        self.refs = refs or references()
+
+    def __call__(self, text: str) -> list[Candidate]:
+        toks = tokens(text)
+        lower = [norm_token(t) for _, _, t in toks]
+        hits = self._dictionary(toks, lower)
+        return _Scanner(self, text, toks, lower, hits).run()
+
+    def _dictionary(self, toks, lower) -> dict[int, _Hit]:
+        """Longest known phrase at each token, case-checked; hits do not overlap."""
+        phrases, max_len = self.kb.phrases, self.kb.max_len
+        found: dict[int, _Hit] = {}
+        i = 0
+        while i < len(toks):
+            for n in range(min(max_len, len(toks) - i), 0, -1):
+                entries = phrases.get(tuple(lower[i:i + n]))
+                if not entries:
+                    continue
+                words = [t for _, _, t in toks[i:i + n]]
+                entries = [e for e in entries if _case_ok(e, words)]
+                if entries:
+                    found[i] = _Hit(i, i + n, entries)
+                    i += n
+                    break
+            else:
+                i += 1
+        return found
+
+
+def _case_ok(entry: Entry, words: list[str]) -> bool:
+    if not entry.exact:
+        return True
+    for word, shape in zip(words, tokens_of(entry.surface)):
+        if len(shape) > 1 and shape.isupper() and word != shape:
+            return False  # acronyms as written: "US", not "us"
+        if shape[:1].isupper() and not word[:1].isupper():
+            return False  # proper names capitalised: "Turkey", not "turkey"
+    return True
+
+
+@lru_cache(maxsize=65536)
+def tokens_of(text: str) -> tuple[str, ...]:
+    return tuple(t for _, _, t in tokens(text))
+
+
+class _Scanner:
+    """One left-to-right pass over the tokens of a text."""
+
+    def __init__(self, finder: MentionFinder, text: str, toks, lower, hits: dict[int, _Hit]) -> None:
+        self.kb, self.refs = finder.kb, finder.refs
+        self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
+        self.out: list[Candidate] = []
+
+    # token helpers ------------------------------------------------------------------------------
+
+    def word(self, i: int) -> str:
+        return self.toks[i][2] if 0 <= i < len(self.toks) else ""
+
+    def low(self, i: int) -> str:
+        return self.lower[i] if 0 <= i < len(self.lower) else ""
+
+    def span(self, i: int, j: int) -> tuple[int, int]:
+        return self.toks[i][0], self.toks[j - 1][1]
+
+    def is_cap_word(self, i: int) -> bool:
+        w = self.word(i)
+        return len(w) > 1 and w[0].isupper() and w[1:].replace("-", "").isalpha() and w not in _NAME_STOP \
+            and (i not in self.hits or not self.hits[i].of("role", "sector", "demonym", "country", "metonym", "org"))
+
+    def skip_possessive(self, k: int) -> int:
+        if self.low(k) in ("'", "’") and self.low(k + 1) == "s":
+            return k + 2
+        return k
+
+    # the pass -----------------------------------------------------------------------------------
+
+    def run(self) -> list[Candidate]:
+        i = 0
+        while i < len(self.toks):
+            nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
+            i = nxt if nxt and nxt > i else i + 1
+        return self.out
+
+    def emit(self, i: int, j: int, kind: str, **kw) -> Candidate:
+        start, end = self.span(i, j)
+        cand = Candidate(start, end, kind, **kw)
+        self.out.append(cand)
+        return cand
+
+    def plural(self, i: int) -> int | None:
+        """"the two leaders", "both sides", "the pair"."""
+        for opener in self.refs.plural_openers:
+            n = len(opener)
+            if tuple(self.lower[i:i + n]) != opener:
+                continue
+            for length in (3, 2, 1):
+                noun = tuple(self.lower[i + n:i + n + length])
+                if len(noun) == length and noun in self.refs.plural:
+                    if opener == ("the",) and noun not in (("pair",),):
+                        continue  # "the leaders" alone is too vague
+                    self.emit(i, i + n + length, "plural", name=self.refs.plural[noun], number="plural")
+                    return i + n + length
+        return None
+
+    def _side(self, i: int) -> tuple[str | None, int]:
+        hit = self.hits.get(i)
+        if hit:
+            for e in hit.entries:
+                if e.kind in ("country", "metonym"):
+                    return e.value.country, hit.j
+                if e.kind in ("demonym", "prefix"):
+                    return e.value, hit.j
+        return None, i
+
+    def dyad(self, i: int) -> int | None:
+        """"China-Russia", "Sino-Russian", "Chinese-Russian", "US–China"."""
+        first, k = self._side(i)
+        if first is None or self.word(k) not in ("-", "–", "/"):
+            return None
+        second, end = self._side(k + 1)
+        if second is None or second == first:
+            return None
+        self.emit(i, end, "dyad", country=first, country2=second)
+        return end
+
+    def qualifier(self, i: int) -> tuple[str | None, object, int]:
+        """A country, demonym, metonym or national organisation, with a possessive: (country, actor, next)."""
+        hit = self.hits.get(i)
+        if not hit:
+            return None, None, i
+        for e in hit.entries:
+            if e.kind == "demonym":
+                return e.value, None, hit.j
+            if e.kind in ("country", "metonym") or (e.kind == "org" and e.value.country):
+                return e.value.country, e.value, self.skip_possessive(hit.j)
+        return None, None, i
+
+    def role_run(self, k: int) -> tuple[list[str], str | None, str, int]:
+        """Role words and sector nouns from k: (canonical roles, sector, kind, next index).
+        kind is role, leader, counterpart or sector ('' when nothing is there)."""
+        roles: list[str] = []
+        sector, kind = None, ""
+        start = k
+        while k < len(self.toks) and k - start < 8:
+            if self.low(k) in _TITLE_ADJECTIVES and not (k in self.hits and self.hits[k].of("role")):
+                k += 1
+                continue
+            key3 = tuple(self.lower[k:k + 3])
+            matched = False
+            for n in (3, 2, 1):
+                key = key3[:n]
+                if key in self.refs.counterpart_words:
+                    kind, k, matched = "counterpart", k + n, True
+                    break
+                if key in self.refs.leader_words:
+                    kind, k, matched = kind or "leader", k + n, True
+                    break
+            if matched:
+                continue
+            hit = self.hits.get(k)
+            if hit and hit.of("role"):
+                roles.append(hit.of("role")[0].value)
+                kind = kind if kind in ("counterpart",) else "role"
+                sector = sector or self.kb.sector_nouns.get(phrase_key(" ".join(self.lower[hit.i:hit.j])))
+                k = hit.j
+                continue
+            if hit and hit.of("sector") and not hit.of("country", "demonym", "metonym", "org", "person"):
+                sector = hit.of("sector")[0].value
+                kind = kind or "sector"
+                k = hit.j
+                continue
+            break
+        if k > start and self.low(k - 1) in _TITLE_ADJECTIVES:
+            k -= 1
+        return roles, sector, kind, k
+
+    def name_at(self, k: int) -> tuple[str, list, int]:
+        """A person's name at k: ('person', [Person], next) for a known name, ('surname', [...], next),
+        ('name', [], next) for an unknown run of capitalised words, or ('', [], k)."""
+        hit = self.hits.get(k)
+        if hit and hit.of("person"):
+            return "person", [e.value for e in hit.of("person")], hit.j
+        if hit and hit.of("surname"):
+            return "surname", [e.value for e in hit.of("surname")], hit.j
+        j = k
+        while j < len(self.toks) and j - k < 4 and (self.is_cap_word(j) or (self.word(j) in ("-",) and j > k
+                                                                             and self.is_cap_word(j + 1))):
+            j += 1
+        if j > k and self.word(j - 1) != "-":
+            return "name", [], j
+        return "", [], k
+
+    def titled(self, i: int) -> int | None:
+        """Determiner? qualifier? roles name? — and appositions after a name."""
+        k = i
+        det = self.low(k) if self.low(k) in _DETERMINERS else None
+        if det:
+            k += 1
+        country, _, k = self.qualifier(k)
+        roles, sector, kind, k3 = self.role_run(k)
+        if not kind:
+            return None  # a bare demonym ("Chinese") names nobody; countries are handled by simple()
+        name_kind, persons, end = self.name_at(k3)
+        if kind == "sector" and name_kind == "name" and end - k3 < 2:
+            name_kind = ""  # "officials Monday": a sector noun before one capitalised word is not a title
+        if name_kind:
+            if name_kind == "name" and self.kb.phrases.get(tuple(self.lower[k3:end])):
+                return None
+            name = self.text[self.toks[k3][0]:self.toks[end - 1][1]]
+            self.emit(i + 1 if det else i, end, name_kind, persons=persons, country=country, roles=tuple(roles),
+                      sector=sector, name=name)
+            return end
+        if kind == "sector":
+            if country:  # "Chinese officials", "Russian troops", "the US military"
+                self.emit(i, k3, "group", country=country, sector=sector,
+                          name=self.text[self.toks[i][0]:self.toks[k3 - 1][1]])
+                return k3
+            return None
+        if kind == "counterpart":
+            self.emit(i, k3, "counterpart", country=country, determiner=det)
+            return k3
+        if country or det:  # "the Chinese president", "Russia's foreign minister", "the president"
+            role_set = tuple(roles) if kind == "role" else ()
+            self.emit(i, k3, "role", country=country, roles=role_set, sector=sector or "GOV", determiner=det,
+                      name="leader" if kind == "leader" else None)
+            return k3
+        return None
+
+    def simple(self, i: int) -> int | None:
+        """Pronouns, people, surnames, countries, metonyms, organisations, places, appositions."""
+        word = self.low(i)
+        if word in self.refs.pronouns:
+            gender, number = self.refs.pronouns[word]
+            self.emit(i, i + 1, "pronoun", gender=gender, number=number, name=word)
+            return i + 1
+        hit = self.hits.get(i)
+        if hit is None:
+            kind, _, end = self.name_at(i)
+            if kind == "name" and end - i >= 2:
+                return self.apposition(i, end)
+            return None
+        people = hit.of("person")
+        if people:
+            cand = self.emit(hit.i, hit.j, "person", persons=[e.value for e in people])
+            self.apposition(i, hit.j, cand)
+            return hit.j
+        if hit.of("surname") and not self._time_word(i):
+            self.emit(hit.i, hit.j, "surname", persons=[e.value for e in hit.of("surname")],
+                      name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
+            return hit.j
+        for e in hit.entries:
+            if e.kind in ("country", "metonym", "org"):
+                if self._locative(i):
+                    self.emit(hit.i, hit.j, "place", actor=e.value, country=e.value.country, name=e.surface)
+                else:
+                    self.emit(hit.i, hit.j, "metonym" if e.kind == "metonym" else e.kind, actor=e.value,
+                              country=e.value.country)
+                return hit.j
+        return None
+
+    def apposition(self, i: int, end: int, cand: Candidate | None = None) -> int | None:
+        """"Name, (a|the)? (Country's|demonym)? role/sector ..." gives an unknown name its country
+        and sector, and confirms a known one."""
+        if self.word(end) != ",":
+            return None
+        k = end + 1
+        if self.low(k) in _DETERMINERS:
+            k += 1
+        country, sector, roles = None, None, []
+        limit = min(len(self.toks), k + 9)
+        while k < limit and self.word(k) not in (",", ".", ";", "(", ")"):
+            c, actor, after = self.qualifier(k)
+            if c:
+                country = country or c
+                if actor is not None and getattr(actor, "kind", "") == "organisation" and actor.sector:
+                    sector = actor.sector
+                k = max(after, k + 1)
+                continue
+            r, s, kind, after = self.role_run(k)
+            if kind in ("role", "sector", "leader"):
+                roles += r
+                sector = sector or s
+                k = after
+                continue
+            k += 1
+        if not (sector or roles):
+            return None
+        if cand is None:
+            name = self.text[self.toks[i][0]:self.toks[end - 1][1]]
+            self.emit(i, end, "name", country=country, roles=tuple(roles), sector=sector or "GOV", name=name)
+        else:
+            cand.country = cand.country or country
+            cand.roles = cand.roles or tuple(roles)
+        return end
+
+    def _locative(self, i: int) -> bool:
+        before = self.low(i - 1)
+        if before == "the":
+            before = self.low(i - 2)
+        return before in self.refs.locative
+
+    def _time_word(self, i: int) -> bool:
+        """A month or weekday used as a date ("in May", "May 16"), not as a surname ("May said")."""
+        from .dates import time_words
+
+        words = time_words()
+        w = self.low(i)
+        if w not in words["months"] and w not in words["weekdays"]:
+            return False
+        return self.low(i - 1) in _TIME_PREPOSITIONS or self.word(i + 1).isdigit() or self.word(i - 1).isdigit()

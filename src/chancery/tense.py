@@ -1,0 +1,97 @@
+"""Tense and modality of a clause, from surface markers: enough to tell "held talks on Monday" from
+"is expected to join on Wednesday", and "did not sign" or "could impose … if" from what happened.
+
+Marker words live in data/tense.toml; past forms of verbs come from spaCy's English lemma table.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+_WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|’[a-z]+")
+
+
+@dataclass(frozen=True)
+class Markers:
+    future: re.Pattern
+    hypothetical: re.Pattern
+    negation: re.Pattern
+    past_auxiliaries: frozenset[str]
+    present_auxiliaries: frozenset[str]
+    not_past: frozenset[str]
+
+
+def _phrases(words: list[str]) -> re.Pattern:
+    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def markers() -> Markers:
+    with resources.files("chancery").joinpath("data/tense.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return Markers(_phrases(data["future"]), _phrases(data["hypothetical"]), _phrases(data["negation"]),
+                   frozenset(data["past_auxiliaries"]), frozenset(data["present_auxiliaries"]),
+                   frozenset(data["not_past"]))
+
+
+@lru_cache(maxsize=1)
+def _lemmas() -> dict[str, str]:
+    import spacy_lookups_data
+
+    path = resources.files(spacy_lookups_data) / "data" / "en_lemma_lookup.json.gz"
+    with path.open("rb") as fh:
+        return json.loads(gzip.decompress(fh.read()))
+
+
+def is_past_form(word: str) -> bool:
+    lower = word.lower()
+    m = markers()
+    if lower in m.past_auxiliaries:
+        return True
+    if lower in m.not_past or word[:1].isupper() and lower not in m.past_auxiliaries:
+        return False
+    lemma = _lemmas().get(lower)
+    if not lemma or lemma == lower:
+        return False
+    if lower.endswith("ed"):
+        return True
+    return not lower.endswith(("s", "ing", "er", "est", "men", "ren", "ly"))
+
+
+def tense_near(text: str, start: int, end: int) -> str:
+    """The tense of the clause around text[start:end]: the nearest future marker or finite verb wins."""
+    m = markers()
+    best: tuple[int, str] | None = None
+
+    def consider(pos_start: int, pos_end: int, tense: str) -> None:
+        nonlocal best
+        distance = start - pos_end if pos_end <= start else pos_start - end if pos_start >= end else 0
+        if best is None or distance < best[0]:
+            best = (max(distance, 0), tense)
+
+    for fm in m.future.finditer(text):
+        consider(fm.start(), fm.end(), "future")
+    future_spans = [(f.start(), f.end()) for f in m.future.finditer(text)]
+    for w in _WORD.finditer(text):
+        if any(a <= w.start() < b for a, b in future_spans):
+            continue
+        word = w.group()
+        if is_past_form(word):
+            consider(w.start(), w.end(), "past")
+        elif word.lower() in m.present_auxiliaries:
+            consider(w.start(), w.end(), "present")
+    return best[1] if best else "past"
+
+
+def modality(text: str) -> dict[str, bool]:
+    """Which modal markers a clause carries: negated ("did not sign"), hypothetical ("could … if"),
+    future ("will visit", "is expected to")."""
+    m = markers()
+    return {"negated": bool(m.negation.search(text)), "hypothetical": bool(m.hypothetical.search(text)),
+            "future": bool(m.future.search(text))}

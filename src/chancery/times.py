@@ -1,0 +1,210 @@
+"""Time expressions, resolved against the article's date.
+
+"on Monday" is the latest Monday on or before the anchor, unless its clause is about the future
+(then the next one); "in May" is the latest May, or the next in a future clause; "Sept. 2" takes the
+anchor's year (or the neighbouring one the tense points to); "last year", "earlier this month",
+"next year", "yesterday", "three years ago", "2026-27", "May 16-17" and full dates are handled too.
+Each expression carries its precision (day, month, year) and source (explicit or relative).
+"""
+from __future__ import annotations
+
+import bisect
+import calendar
+import datetime as dt
+import re
+from functools import lru_cache
+
+from .dates import time_words
+from .records import TimeExpr
+from .tense import tense_near
+
+_YEAR = r"(?:19|20)\d\d"
+_PREP = r"(?:in|since|by|until|till|from|during|before|after|through|throughout|of|early|late|mid-?|around|circa)"
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> list[tuple[str, re.Pattern]]:
+    words = time_words()
+    full = {name for name, number in words["months"].items() if name == calendar.month_name[number].lower()}
+    month = "(?:" + "|".join(sorted(full, key=len, reverse=True)) + "|(?:" + "|".join(
+        sorted(set(words["months"]) - full, key=len, reverse=True)) + r")\.?)"
+    weekday = "(?:" + "|".join(sorted((w for w in words["weekdays"] if len(w) > 3), key=len, reverse=True)) + ")"
+    day = r"\d{1,2}(?:st|nd|rd|th)?"
+    part = r"(?:morning|afternoon|evening|night)"
+    return [
+        ("iso", re.compile(rf"\b(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)\b")),
+        ("mdy", re.compile(rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?,?\s+(?P<y>{_YEAR})\b", re.IGNORECASE)),
+        ("dmy", re.compile(rf"\b(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month}),?\s+(?P<y>{_YEAR})\b", re.IGNORECASE)),
+        ("my", re.compile(rf"\b(?P<mon>{month})\s+(?:of\s+)?(?P<y>{_YEAR})\b", re.IGNORECASE)),
+        ("md", re.compile(rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\b(?!\s*(?:,\s*)?\d)", re.IGNORECASE)),
+        ("dm", re.compile(rf"\b(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month})\b(?!\s*,?\s*\d)", re.IGNORECASE)),
+        ("year_range", re.compile(rf"(?<![\d$€£¥.,-])(?P<y>{_YEAR})\s*(?:-|–|/|to)\s*(?P<y2>(?:19|20)?\d\d)\b(?!\s*%)")),
+        ("weekday", re.compile(rf"\b(?:(?:on|last|this|next|early|late)\s+)?(?:the\s+{part}\s+of\s+)?(?P<wd>{weekday})(?:\s+{part})?\b", re.IGNORECASE)),
+        ("month", re.compile(rf"\b(?P<q>{_PREP}|this|last|next|earlier this|later this)\s+(?P<mon>{month})(?!\w)", re.IGNORECASE)),
+        ("year", re.compile(rf"\b(?:{_PREP}|the year|year)\s+(?P<y>{_YEAR})\b(?!\s*[-–/]\s*\d)", re.IGNORECASE)),
+        ("deictic", re.compile(r"\b(?P<w>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night)\b", re.IGNORECASE)),
+        ("relative", re.compile(r"\b(?P<q>last|next|this|earlier this|later this|past|coming)\s+(?P<unit>week|month|year)\b", re.IGNORECASE)),
+        ("ago", re.compile(r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\s+(?P<unit>day|week|month|year|decade)s?\s+ago\b", re.IGNORECASE)),
+    ]
+
+
+_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+            "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+            "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100}
+
+
+def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] | None = None) -> list[TimeExpr]:
+    """Every time expression in `text`, resolved against `anchor` (an ISO day, or None: then
+    relative expressions keep date None)."""
+    base = _parse_anchor(anchor)
+    sentences = sentences or [(0, len(text))]
+    starts = [s for s, _ in sentences]
+    taken: list[tuple[int, int]] = []
+    found: list[TimeExpr] = []
+    for kind, pattern in _patterns():
+        for m in pattern.finditer(text):
+            if any(m.start() < b and a < m.end() for a, b in taken):
+                continue
+            if kind == "month" and m.group("mon").lower().startswith("may") and not _month_may(m, text):
+                continue
+            i = max(bisect.bisect_right(starts, m.start()) - 1, 0)
+            s_start, s_end = sentences[i]
+            tense = tense_near(text[s_start:s_end], m.start() - s_start, m.end() - s_start)
+            expr = _resolve(kind, m, base, tense)
+            if expr is None:
+                continue
+            date, precision, source, until = expr
+            found.append(TimeExpr(m.start(), m.end(), m.group(), date, precision, source, tense, until, i))
+            taken.append((m.start(), m.end()))
+    found.sort(key=lambda t: t.start)
+    return found
+
+
+def _month_may(m: re.Match, text: str) -> bool:
+    """"in May" is a month; "may" after this/last/next or a preposition only when capitalised."""
+    return m.group("mon")[0] == "M"
+
+
+def _parse_anchor(anchor: str | None) -> dt.date | None:
+    if not anchor or len(anchor) < 10:
+        return None
+    try:
+        return dt.date.fromisoformat(anchor[:10])
+    except ValueError:
+        return None
+
+
+def _month(name: str) -> int:
+    return time_words()["months"][name.lower().rstrip(".")]
+
+
+def _day(value: str) -> int:
+    return int(re.match(r"\d+", value).group())
+
+
+def _iso(y: int, m: int, d: int | None = None) -> str | None:
+    if d is None:
+        return f"{y:04d}-{m:02d}"
+    if d > calendar.monthrange(y, m)[1]:
+        return None
+    return f"{y:04d}-{m:02d}-{d:02d}"
+
+
+def _resolve(kind: str, m: re.Match, base: dt.date | None, tense: str):
+    future = tense == "future"
+    if kind == "iso":
+        date = _iso(int(m["y"]), int(m["m"]), int(m["d"])) if 1 <= int(m["m"]) <= 12 else None
+        return (date, "day", "explicit", None) if date else None
+    if kind in ("mdy", "dmy"):
+        y, mon = int(m["y"]), _month(m["mon"])
+        date = _iso(y, mon, _day(m["d"]))
+        until = _iso(y, mon, _day(m["d2"])) if m["d2"] else None
+        return (date, "day", "explicit", until) if date else None
+    if kind == "my":
+        return _iso(int(m["y"]), _month(m["mon"])), "month", "explicit", None
+    if kind in ("md", "dm"):
+        mon, d = _month(m["mon"]), _day(m["d"])
+        if base is None:
+            return None, "day", "explicit", None
+        y = _year_for(base, mon, d, future)
+        date = _iso(y, mon, d)
+        if date is None:
+            return None
+        until = _iso(y, mon, _day(m["d2"])) if m["d2"] else None
+        return date, "day", "explicit", until
+    if kind == "year_range":
+        y1, y2 = m["y"], m["y2"]
+        y2 = y1[:2] + y2 if len(y2) == 2 else y2
+        if not int(y1) < int(y2) <= int(y1) + 30:
+            return None
+        return y1, "year", "explicit", y2
+    if kind == "year":
+        return m["y"], "year", "explicit", None
+    if kind == "weekday":
+        if base is None:
+            return None, "day", "relative", None
+        wd = time_words()["weekdays"][m["wd"].lower()]
+        text = m.group().lower()
+        if text.startswith("next") or (future and not text.startswith("last")):
+            delta = (wd - base.weekday()) % 7 or (7 if text.startswith("next") else 0)
+            return (base + dt.timedelta(days=delta)).isoformat(), "day", "relative", None
+        delta = (base.weekday() - wd) % 7 or (7 if text.startswith("last") else 0)
+        return (base - dt.timedelta(days=delta)).isoformat(), "day", "relative", None
+    if kind == "month":
+        if base is None:
+            return None, "month", "relative", None
+        mon, q = _month(m["mon"]), m["q"].lower()
+        if q == "next" or (future and q not in ("last", "since", "earlier this")):
+            y = base.year if mon >= base.month else base.year + 1
+        elif q == "last":
+            y = base.year if mon < base.month else base.year - 1
+        elif q in ("this", "earlier this", "later this"):
+            y = base.year
+        else:
+            y = base.year if mon <= base.month else base.year - 1
+        return _iso(y, mon), "month", "relative", None
+    if kind == "deictic":
+        if base is None:
+            return None, "day", "relative", None
+        w = m["w"].lower()
+        shift = {"yesterday": -1, "last night": -1, "tomorrow": 1}.get(w, 0)
+        return (base + dt.timedelta(days=shift)).isoformat(), "day", "relative", None
+    if kind == "relative":
+        if base is None:
+            return None, None, "relative", None
+        q, unit = m["q"].lower(), m["unit"].lower()
+        step = {"last": -1, "past": -1, "next": 1, "coming": 1}.get(q, 0)
+        if unit == "year":
+            return str(base.year + step), "year", "relative", None
+        if unit == "month":
+            y, mon = divmod(base.year * 12 + base.month - 1 + step, 12)
+            return _iso(y, mon + 1), "month", "relative", None
+        monday = base - dt.timedelta(days=base.weekday()) + dt.timedelta(weeks=step)
+        return monday.isoformat(), "week", "relative", None
+    if kind == "ago":
+        if base is None:
+            return None, None, "relative", None
+        n = int(m["n"]) if m["n"].isdigit() else _NUMBERS[m["n"].lower()]
+        unit = m["unit"].lower()
+        if unit in ("year", "decade"):
+            return str(base.year - n * (10 if unit == "decade" else 1)), "year", "relative", None
+        if unit == "month":
+            y, mon = divmod(base.year * 12 + base.month - 1 - n, 12)
+            return _iso(y, mon + 1), "month", "relative", None
+        days = n * (7 if unit == "week" else 1)
+        return (base - dt.timedelta(days=days)).isoformat(), "day", "relative", None
+    return None
+
+
+def _year_for(base: dt.date, month: int, day: int, future: bool) -> int:
+    """The year of a day-and-month date near the anchor: this year, unless the tense says the date
+    lies on the other side of the anchor (a few days of slack for time zones)."""
+    try:
+        this_year = dt.date(base.year, month, min(day, 28))
+    except ValueError:
+        return base.year
+    if future and this_year < base - dt.timedelta(days=3):
+        return base.year + 1
+    if not future and this_year > base + dt.timedelta(days=3):
+        return base.year - 1
+    return base.year
