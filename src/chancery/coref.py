@@ -18,6 +18,7 @@ from .knowledge import Knowledge, Person
 from .mentions import Candidate
 from .records import Actor, Mention
 
+_OBJECT_PRONOUNS = frozenset({"him", "them"})
 _PREPOSITIONS = frozenset({"with", "to", "by", "for", "of", "from", "and", "on", "about", "against", "at", "told"})
 
 
@@ -194,8 +195,28 @@ class Resolver:
         return actor, "counterpart"
 
     def _pronoun(self, cand: Candidate) -> tuple[Actor | None, str]:
-        actor = self._pronoun_target(cand.gender, cand.number, cand.start)
+        if cand.name in _OBJECT_PRONOUNS:
+            actor = self._object_target(cand.gender, cand.number, cand.start)
+        else:
+            actor = self._pronoun_target(cand.gender, cand.number, cand.start)
         return (actor, "pronoun") if actor is not None else (None, "")
+
+    def _object_target(self, gender: str, number: str, offset: int) -> Actor | None:
+        """"… are accompanying him": not the subject of its own clause; among the people of this
+        sentence and the one before, the one the article has mentioned most so far."""
+        here = self.sentence_of(offset)
+        wanted = ("pair", "group") if number == "plural" else ("person",)
+        near = [m for m in self.seen if here - 1 <= m.sentence <= here and m.start < offset
+                and m.actor.kind in wanted and (not gender or m.actor.kind != "person"
+                                                or m.actor.gender in (None, "", gender))]
+        same = [m for m in near if m.sentence == here]
+        if same:
+            subject = self._subject(same)
+            near = [m for m in near if m.actor != subject.actor]
+        if not near:
+            return self._pronoun_target(gender, number, offset)
+        counts = Counter(m.actor.name for m in self.seen if m.start < offset)
+        return max(reversed(near), key=lambda m: counts[m.actor.name]).actor
 
     def _pronoun_target(self, gender: str, number: str, offset: int) -> Actor | None:
         """The most recent compatible subject: earlier in the same sentence first, then the subjects

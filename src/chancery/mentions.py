@@ -265,6 +265,19 @@ class _Scanner:
             k -= 1
         return roles, sector, kind, k
 
+    def skip_department(self, k: int) -> int:
+        """After "Minister of Natural Resources and Ecology", the name follows the department: skip to
+        the last two capitalised words of the run, which are the name."""
+        if self.low(k) != "of" or not self.is_cap_word(k + 1):
+            return k
+        j = k + 1
+        while j < len(self.toks) and j - k < 10 and (self.is_cap_word(j) or self.low(j) in ("and", "&")):
+            j += 1
+        run = [t for t in range(k + 1, j) if self.is_cap_word(t)]
+        if len(run) < 3 or self.low(j - 1) in ("and", "&"):
+            return k
+        return run[-2]
+
     def name_at(self, k: int) -> tuple[str, list, int]:
         """A person's name at k: ('person', [Person], next) for a known name, ('surname', [...], next),
         ('name', [], next) for an unknown run of capitalised words, or ('', [], k)."""
@@ -291,6 +304,7 @@ class _Scanner:
         roles, sector, kind, k3 = self.role_run(k)
         if not kind:
             return None  # a bare demonym ("Chinese") names nobody; countries are handled by simple()
+        k3 = self.skip_department(k3)
         name_kind, persons, end = self.name_at(k3)
         if kind == "sector" and name_kind == "name" and end - k3 < 2:
             name_kind = ""  # "officials Monday": a sector noun before one capitalised word is not a title
@@ -310,6 +324,8 @@ class _Scanner:
         if kind == "counterpart":
             self.emit(i, k3, "counterpart", country=country, determiner=det)
             return k3
+        if det in ("a", "an"):
+            return None  # "a former minister" introduces someone; it does not refer back
         if country or det:  # "the Chinese president", "Russia's foreign minister", "the president"
             role_set = tuple(roles) if kind == "role" else ()
             self.emit(i, k3, "role", country=country, roles=role_set, sector=sector or "GOV", determiner=det,
