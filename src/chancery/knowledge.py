@@ -104,6 +104,7 @@ class Knowledge:
         self.roles: dict[tuple[str, ...], str] = {}
         self.sector_nouns: dict[tuple[str, ...], str] = {}
         self.phrases: dict[tuple[str, ...], list[Entry]] = defaultdict(list)
+        self.lengths: dict[str, tuple[int, ...]] = {}  # first token → phrase lengths starting with it, longest first
         self.max_len = 1
 
     # -- loading ---------------------------------------------------------------------------------
@@ -175,6 +176,7 @@ class Knowledge:
                    for e in self.phrases[key]):
             self.phrases[key].append(entry)
         self.max_len = max(self.max_len, len(key))
+        self.lengths[key[0]] = tuple(sorted(set(self.lengths.get(key[0], ())) | {len(key)}, reverse=True))
 
     # -- questions -------------------------------------------------------------------------------
 

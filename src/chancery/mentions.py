@@ -40,6 +40,7 @@ class References:
     leader_words: frozenset[tuple[str, ...]]
     counterpart_words: frozenset[tuple[str, ...]]
     locative: frozenset[str]
+    triggers: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -53,6 +54,10 @@ def references() -> References:
         leader_words=frozenset(phrase_key(w) for w in data["words"]["leader_words"]),
         counterpart_words=frozenset(phrase_key(w) for w in data["words"]["counterpart_words"]),
         locative=frozenset(data["words"]["locative"]),
+        triggers=frozenset(data["pronouns"]) | _DETERMINERS | {o[0] for o in
+                                                              (phrase_key(x) for x in data["words"]["plural_openers"])}
+        | {w[0] for w in (phrase_key(x) for x in data["words"]["leader_words"] + data["words"]["counterpart_words"])}
+        | _TITLE_ADJECTIVES,
     )
 
 
@@ -99,11 +104,14 @@ class MentionFinder:
 
     def _dictionary(self, toks, lower) -> dict[int, _Hit]:
         """Longest known phrase at each token, case-checked; hits do not overlap."""
-        phrases, max_len = self.kb.phrases, self.kb.max_len
+        phrases, lengths = self.kb.phrases, self.kb.lengths
         found: dict[int, _Hit] = {}
-        i = 0
-        while i < len(toks):
-            for n in range(min(max_len, len(toks) - i), 0, -1):
+        i, n_tokens = 0, len(toks)
+        while i < n_tokens:
+            step = 1
+            for n in lengths.get(lower[i], ()):
+                if i + n > n_tokens:
+                    continue
                 entries = phrases.get(tuple(lower[i:i + n]))
                 if not entries:
                     continue
@@ -111,10 +119,9 @@ class MentionFinder:
                 entries = [e for e in entries if _case_ok(e, words)]
                 if entries:
                     found[i] = _Hit(i, i + n, entries)
-                    i += n
+                    step = n
                     break
-            else:
-                i += 1
+            i += step
         return found
 
 
@@ -166,8 +173,13 @@ class _Scanner:
     # the pass -----------------------------------------------------------------------------------
 
     def run(self) -> list[Candidate]:
-        i = 0
-        while i < len(self.toks):
+        i, n = 0, len(self.toks)
+        triggers = self.refs.triggers
+        while i < n:
+            # only known phrases, capitalised words and a few function words can start a mention
+            if i not in self.hits and self.lower[i] not in triggers and not self.toks[i][2][0].isupper():
+                i += 1
+                continue
             nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
             i = nxt if nxt and nxt > i else i + 1
         return self.out

@@ -61,7 +61,11 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
     starts = [s for s, _ in sentences]
     taken: list[tuple[int, int]] = []
     found: list[TimeExpr] = []
+    present = set(_LOWER_WORD.findall(text.lower()))
+    has_digit = any(ch.isdigit() for ch in text)
     for kind, pattern in _patterns():
+        if not _worth_trying(kind, present, has_digit):
+            continue
         for m in pattern.finditer(text):
             if any(m.start() < b and a < m.end() for a, b in taken):
                 continue
@@ -78,6 +82,31 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
             taken.append((m.start(), m.end()))
     found.sort(key=lambda t: t.start)
     return found
+
+
+_LOWER_WORD = re.compile(r"[a-z]+")
+_DIGIT_KINDS = frozenset({"iso", "mdy", "dmy", "my", "md", "dm", "year_range", "year"})
+
+
+def _worth_trying(kind: str, present: set[str], has_digit: bool) -> bool:
+    """Skip a pattern when the words it needs are absent: most sentences hold no time expression."""
+    words = time_words()
+    if kind in _DIGIT_KINDS:
+        if not has_digit:
+            return False
+        return kind in ("iso", "year_range", "year") or not present.isdisjoint(words["months"])
+    if kind == "weekday":
+        return not present.isdisjoint(words["weekdays"])
+    if kind == "month":
+        return not present.isdisjoint(words["months"])
+    if kind == "deictic":
+        return not present.isdisjoint(("today", "yesterday", "tomorrow", "tonight", "morning", "afternoon",
+                                       "evening", "night"))
+    if kind == "relative":
+        return not present.isdisjoint(("week", "month", "year"))
+    if kind == "ago":
+        return "ago" in present
+    return True
 
 
 def _month_may(m: re.Match, text: str) -> bool:
