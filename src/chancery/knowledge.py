@@ -155,7 +155,9 @@ class Knowledge:
             if term not in person.terms:
                 person.terms.append(term)
                 person.terms.sort(key=lambda t: t.start)
-                self.by_role[(term.country, role)].append(person)
+                holders = self.by_role[(term.country, role)]
+                if person not in holders:
+                    holders.append(person)
 
     def add_sectors(self, data: dict) -> None:
         for sector, nouns in (data.get("sectors") or {}).items():
