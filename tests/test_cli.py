@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,9 @@ CONTRACT_ARTICLE_KEYS = {"id", "source", "url", "outlet", "title", "published", 
 
 
 def chancery(*args, cwd=None) -> subprocess.CompletedProcess:
-    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120, check=False)
+    env = {**os.environ, "COLUMNS": "200"}  # wide enough that tables do not wrap names
+    return subprocess.run([*CLI, *map(str, args)], capture_output=True, text=True, cwd=cwd, timeout=120,
+                          check=False, env=env)
 
 
 def test_version():
@@ -93,3 +96,28 @@ def test_unreachable_url_is_a_problem(tmp_path: Path):
     assert r.returncode == 2
     assert "http://127.0.0.1:9/nothing" in r.stderr
     assert len(json.loads((tmp_path / "r.json").read_text())["articles"]) == 1
+
+
+def test_explain_shows_resolutions_and_times():
+    r = chancery("explain", "The Chinese president met his Russian counterpart on Monday.", "--date", "2025-09-02")
+    assert r.returncode == 0, r.stderr
+    assert "Xi Jinping" in r.stdout and "Vladimir Putin" in r.stdout
+    assert "2025-09-01" in r.stdout and "counterpart" in r.stdout
+
+
+def test_explain_rejects_a_bad_date():
+    r = chancery("explain", "Xi spoke.", "--date", "yesterday")
+    assert r.returncode == 1 and "--date" in r.stderr
+
+
+def test_actors_file_adds_people(tmp_path: Path):
+    actors = tmp_path / "mine.toml"
+    actors.write_text('[[person]]\nname = "Marta Quispe"\nsurname = "Quispe"\ncountry = "BOL"\n'
+                      'role = "foreign minister"\nstart = "2024-01-01"\ngender = "f"\n')
+    (tmp_path / "a.txt").write_text("Marta Quispe met reporters in La Paz on Monday. Quispe said talks would go on.")
+    out = tmp_path / "r.json"
+    r = chancery("analyze", tmp_path / "a.txt", "--actors", actors, "-o", out)
+    assert r.returncode == 0, r.stderr
+    mentions = json.loads(out.read_text())["articles"][0]["mentions"]
+    quispe = [m for m in mentions if m["actor"]["name"] == "Marta Quispe"]
+    assert len(quispe) == 2 and all(m["actor"]["country"] == "BOL" for m in quispe)
