@@ -63,6 +63,10 @@ ActorsOption = Annotated[list[Path] | None, typer.Option(
     "--actors", metavar="FILE", exists=True, dir_okay=False,
     help="Extra actor knowledge: TOML ([[country]], [[organisation]], [[person]], [sectors], [roles]) "
          "or a CSV of office-holders (name,surname,aliases,country,sector,role,start,end,gender). Repeatable.")]
+PatternsOption = Annotated[list[Path] | None, typer.Option(
+    "--patterns", metavar="FILE", exists=True, dir_okay=False,
+    help="Extra event patterns (TOML [[pattern]] tables, same format as data/events/*.toml; an entry with "
+         "the id of a bundled one replaces it). Repeatable.")]
 FetchOption = Annotated[bool, typer.Option(
     "--fetch-pages", help="For feeds, fetch each entry's web page (polite: robots.txt, rate limit).")]
 Inputs = Annotated[list[str] | None, typer.Argument(
@@ -92,12 +96,14 @@ def _load_manifest(path: Path | None) -> Manifest | None:
 
 
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
-            problems: list[Problem], label: str, actors: list[Path] | None = None) -> Iterator[Article]:
+            problems: list[Problem], label: str, actors: list[Path] | None = None,
+            patterns: list[Path] | None = None) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
     if not inputs and manifest is None:
         raise click.UsageError("give at least one PATH (or a --manifest that names files)")
     pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
-                        actor_files=tuple(str(p) for p in actors or ()))
+                        actor_files=tuple(str(p) for p in actors or ()),
+                        pattern_files=tuple(str(p) for p in patterns or ()))
     columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[current]}"), TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
@@ -138,6 +144,7 @@ def analyze(
                                                    help="Write the report here (default: standard output).")] = None,
     outlets: OutletsOption = None,
     actors: ActorsOption = None,
+    patterns: PatternsOption = None,
     fetch_pages: FetchOption = False,
 ) -> None:
     """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
@@ -152,7 +159,7 @@ def analyze(
     """
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
-                            actors))
+                            actors, patterns))
     write_report(build_report(articles, problems), output)
     _summary("analysed", len(articles), problems)
     if output:
@@ -167,6 +174,7 @@ def ingest(
     manifest: ManifestOption = None,
     outlets: OutletsOption = None,
     actors: ActorsOption = None,
+    patterns: PatternsOption = None,
     fetch_pages: FetchOption = False,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
@@ -183,7 +191,7 @@ def ingest(
     problems: list[Problem] = []
     with open_store(db) as store:
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors))
+                                  actors, patterns))
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged; the database holds {counts.get('articles', 0)} article(s)")
@@ -275,9 +283,11 @@ def explain(
     date: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD",
                                                 help="Publication date that names and times resolve against.")] = None,
     actors: ActorsOption = None,
+    patterns: PatternsOption = None,
 ) -> None:
-    """Show how chancery reads a sentence: each actor mention, who it resolves to and how, and
-    each time expression with its date.
+    """Show how chancery reads a sentence: each actor mention, who it resolves to and how, each time
+    expression with its date, and the events coded from it with the pattern that fired and the
+    status it got.
 
     Examples:
 
@@ -285,13 +295,21 @@ def explain(
 
       chancery explain "Lavrov said the two sides would meet next year." --date 2025-09-02
     """
-    from .annotate import Annotator
     from .dates import parse_date
+    from .sentences import split_sentences
 
     if date is not None and not (len(date) == 10 and parse_date(date)):
         raise click.UsageError(f"--date must be YYYY-MM-DD, not {date!r}")
-    annotator = Annotator(actor_files=tuple(str(p) for p in actors or ()))
-    mentions, times = annotator.annotate_text(sentence, date)
+    from .pipeline import Pipeline
+    from .records import Article
+
+    pipeline = Pipeline(actor_files=tuple(str(p) for p in actors or ()),
+                        pattern_files=tuple(str(p) for p in patterns or ()))
+    article = Article(id="explain", source="explain", raw=sentence, text=sentence, published=date)
+    article.sentences = split_sentences(sentence)
+    article = pipeline.annotator(article)
+    events = pipeline.extractor(article)
+    mentions, times = article.mentions, article.times
     table = Table(title="actors", expand=True)
     for column in ("text", "span", "actor", "country", "sector", "role", "how"):
         table.add_column(column, overflow="fold")
@@ -308,6 +326,19 @@ def explain(
         date_text = t.date + (f" … {t.until}" if t.until else "") if t.date else "—"
         times_table.add_row(t.text, f"{t.start}-{t.end}", date_text, t.precision or "—", t.source, t.tense)
     out.print(times_table)
+    events_table = Table(title="events", expand=True)
+    for column in ("type", "mode", "cameo", "source", "target", "date", "status", "rule", "trigger"):
+        events_table.add_column(column, overflow="fold")
+    for e in events:
+        events_table.add_row(e.type, e.mode or "—", e.cameo, _actor_label(e.source), _actor_label(e.target),
+                             e.date or "—", e.status + (f" ({e.status_cue!r})" if e.status_cue else ""), e.rule, ", ".join(x["text"] for x in e.evidence))
+    out.print(events_table)
+
+
+def _actor_label(actor: dict | None) -> str:
+    if not actor:
+        return "—"
+    return f"{actor.get('name')} ({actor.get('country') or '?'} {actor.get('sector') or '?'})"
 
 
 def main(argv: list[str] | None = None) -> int:

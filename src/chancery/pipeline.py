@@ -12,6 +12,7 @@ from pathlib import Path
 
 from .annotate import Annotator
 from .cleaning import Boilerplate, Cleaner, default_boilerplate
+from .events import EventExtractor
 from .manifest import Manifest
 from .outlets import outlet_table
 from .readers import Item, read
@@ -25,16 +26,19 @@ class Pipeline:
 
     outlet_files: tuple[str, ...] = ()
     actor_files: tuple[str, ...] = ()
+    pattern_files: tuple[str, ...] = ()
     boilerplate: Boilerplate = field(default_factory=default_boilerplate)
 
     def __post_init__(self) -> None:
         self.cleaner = Cleaner(outlets=outlet_table(self.outlet_files), boilerplate=self.boilerplate)
         self.annotator = Annotator(actor_files=self.actor_files)
+        self.extractor = EventExtractor(self.annotator, pattern_files=self.pattern_files)
 
     def process(self, article: Article) -> Article:
         cleaned = self.cleaner(article)
         split = dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
-        return self.annotator(split)
+        annotated = self.annotator(split)
+        return dataclasses.replace(annotated, events=self.extractor(annotated))
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,

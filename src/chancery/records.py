@@ -102,6 +102,7 @@ class Article:
     content_hash: str = ""
     mentions: list[Mention] = field(default_factory=list)
     times: list[TimeExpr] = field(default_factory=list)
+    events: list = field(default_factory=list)  # chancery.events.Event records
 
     def __post_init__(self) -> None:
         if not self.content_hash:

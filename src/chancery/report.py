@@ -40,13 +40,23 @@ def time_entry(t: TimeExpr) -> dict:
             "precision": t.precision, "source": t.source, "tense": t.tense, "until": t.until}
 
 
+def event_entry(e) -> dict:
+    return {"id": e.id, "article": e.article, "story": e.story, "sentence": e.sentence, "text": e.text,
+            "span": e.span, "type": e.type, "mode": e.mode, "cameo": e.cameo, "quad": e.quad,
+            "intensity": e.intensity, "source": e.source, "target": e.target, "date": e.date,
+            "date_precision": e.date_precision, "date_source": e.date_source, "location": e.location,
+            "status": e.status, "status_cue": e.status_cue, "confidence": e.confidence, "rule": e.rule, "mentions": e.mentions,
+            "evidence": e.evidence, "section": e.section}
+
+
 def build_report(articles: Iterable[Article], problems: Iterable[object] = ()) -> dict:
+    articles = list(articles)
     return {
         "schema": settings.REPORT_SCHEMA,
         "generator": f"chancery {__version__}",
         "articles": [article_entry(a) for a in articles],
         "stories": [],
-        "events": [],
+        "events": [event_entry(e) for a in articles for e in a.events],
         "quotes": [],
         "facts": [],
         "comparisons": [],

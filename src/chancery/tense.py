@@ -5,13 +5,13 @@ Marker words live in data/tense.toml; past forms of verbs come from spaCy's Engl
 """
 from __future__ import annotations
 
-import gzip
-import json
 import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+
+from .lemmas import table
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|’[a-z]+")
 
@@ -40,15 +40,6 @@ def markers() -> Markers:
                    frozenset(data["not_past"]))
 
 
-@lru_cache(maxsize=1)
-def _lemmas() -> dict[str, str]:
-    import spacy_lookups_data
-
-    path = resources.files(spacy_lookups_data) / "data" / "en_lemma_lookup.json.gz"
-    with path.open("rb") as fh:
-        return json.loads(gzip.decompress(fh.read()))
-
-
 def is_past_form(word: str) -> bool:
     lower = word.lower()
     m = markers()
@@ -56,7 +47,7 @@ def is_past_form(word: str) -> bool:
         return True
     if lower in m.not_past or word[:1].isupper() and lower not in m.past_auxiliaries:
         return False
-    lemma = _lemmas().get(lower)
+    lemma = table().get(lower)
     if not lemma or lemma == lower:
         return False
     if lower.endswith("ed"):

@@ -1,0 +1,384 @@
+"""The "extract: events" stage: who did what to whom, when and where, in PLOVER.
+
+For each sentence (and each removed photo caption, which often states the event itself):
+
+1. trigger phrases from the lexicon are matched over lemmas; the longest wins where they overlap;
+2. the source is the nearest actor before the trigger in its clause (a compound "X and Y" gives
+   source X and target Y; a pair such as "the two sides" gives its two members); the target is
+   the actor after the trigger where the entry says (object, "with X", "on X", "between X and Y");
+   a passive ("was attacked by X") swaps them;
+3. the status comes from cues between the source and the trigger (negation, modality, future),
+   the threat that governs it, commemoration cues next to it, and the resolved date;
+4. the date is the nearest time expression of the sentence, else the publication date;
+   the location a place named in the sentence, else the dateline;
+5. reports of the same happening in one article (type, actors, date, status) merge into one event.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .annotate import Annotator, anchor_date
+from .knowledge import tokens
+from .lemmas import lemma
+from .lexicon import Lexicon, Pattern, lexicon
+from .records import Actor, Article, Mention, TimeExpr
+from .sentences import split_sentences
+
+SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "of", "by", "between", "at",
+                           "about", "over", "into", "toward", "towards", "among", "amid", "than", "like"})
+_CLAUSE_BREAK = frozenset({";", "—", "–"})
+
+
+@dataclass(frozen=True)
+class StatusCues:
+    negation: re.Pattern
+    hypothetical: re.Pattern
+    future: re.Pattern
+    historical: re.Pattern
+    intent_types: frozenset[str]
+    historical_years: int
+
+
+def _words(words: list[str]) -> re.Pattern:
+    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+").replace(r"\*", r"\w*") for w in words),
+                          key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def status_cues() -> StatusCues:
+    with resources.files("chancery").joinpath("data/status.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return StatusCues(_words(data["negation"]), _words(data["hypothetical"]), _words(data["future"]),
+                      _words(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]))
+
+
+@dataclass
+class Event:
+    article: str
+    sentence: int | None
+    text: str
+    span: list[int] | None
+    type: str
+    mode: str | None
+    cameo: str
+    quad: str
+    intensity: float
+    source: dict | None
+    target: dict | None
+    date: str | None
+    date_precision: str | None
+    date_source: str
+    location: dict | None
+    status: str
+    confidence: float
+    rule: str
+    mentions: int = 1
+    evidence: list[dict] = field(default_factory=list)
+    section: str = "body"
+    status_cue: str | None = None
+    id: str = ""
+    story: str | None = None
+
+    def key(self) -> tuple:
+        s = (self.source or {}).get("country") or (self.source or {}).get("name")
+        t = (self.target or {}).get("country") or (self.target or {}).get("name")
+        pair = tuple(sorted((str(s), str(t)))) if self.type in SYMMETRIC else (s, t)
+        return self.type, pair, self.date, self.status
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+class EventExtractor:
+    def __init__(self, annotator: Annotator, lex: Lexicon | None = None, pattern_files: tuple[str, ...] = ()) -> None:
+        self.annotator = annotator
+        self.lex = lex or lexicon(tuple(pattern_files))
+        self.cues = status_cues()
+
+    def __call__(self, article: Article) -> list[Event]:
+        anchor = anchor_date(article)
+        events: list[Event] = []
+        for i, (start, end) in enumerate(article.sentences):
+            events += self.sentence_events(article, article.text, start, end, i, article.mentions, article.times,
+                                           anchor)
+        for part in article.removed:
+            if part.kind == "caption":
+                mentions, times = self.annotator.annotate_text(part.text, anchor)
+                for s, e in split_sentences(part.text):
+                    for ev in self.sentence_events(article, part.text, s, e, None, mentions, times, anchor):
+                        ev.section, ev.span = "caption", None
+                        events.append(ev)
+        return merge(events, article.id)
+
+    # -- one sentence -----------------------------------------------------------------------------
+
+    def sentence_events(self, article: Article, text: str, start: int, end: int, index: int | None,
+                        mentions: list[Mention], times: list[TimeExpr], anchor: str | None) -> list[Event]:
+        toks = [(s + start, e + start, w) for s, e, w in tokens(text[start:end])]
+        if not toks:
+            return []
+        words = [w for _, _, w in toks]
+        lemmas = [lemma(w) for w in words]
+        found = self.lex.matches(lemmas, words)
+        if not found:
+            return []
+        chosen = _longest_first(found)
+        actors = [m for m in mentions if start <= m.start < end and m.actor.kind != "place"]
+        places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
+        sentence_times = [t for t in times if start <= t.start < end]
+        threats = [toks[i][0] for i, _, p in chosen if p.type == "THREATEN"]
+        out = []
+        for i, j, pattern in chosen:
+            if pattern.type != "THREATEN" and any(a < toks[i][0] for a in threats):
+                continue  # the act a threat announces is not itself an event
+            event = self._event(article, text, start, end, index, toks, i, j, pattern, actors, places,
+                                sentence_times, anchor)
+            if event is not None:
+                out.append(event)
+        return out
+
+    def _event(self, article, text, start, end, index, toks, i, j, pattern: Pattern, actors, places, times,
+               anchor) -> Event | None:
+        t_start, t_end = toks[i][0], toks[j - 1][1]
+        clause_start, clause_end = _clause(text, start, end, t_start, t_end)
+        # places can be targets ("a state visit to Russia"), never sources
+        candidates = [m for m in sorted(actors + places, key=lambda m: m.start)
+                      if m.actor.kind != "place" or m.start >= t_end]
+        source_m, target_m = self._arguments(text, pattern, candidates, clause_start, clause_end, t_start, t_end)
+        if source_m is None:
+            return None
+        source, target = _actor_of(source_m), _actor_of(target_m) if target_m else None
+        if source_m.actor.kind == "pair" and source_m.actor.members and target is None:
+            a, b = source_m.actor.members
+            source, target = _plain(a, source_m.text), _plain(b, source_m.text)
+        elif source_m.actor.kind == "pair" and source_m.actor.members:
+            source = _plain(source_m.actor.members[0], source_m.text)
+        if target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
+            target = _plain(target_m.actor.members[1], target_m.text)
+        when = _nearest_time(times, t_start, t_end)
+        status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
+        date, precision, date_source = _date(when, anchor, article)
+        location = _location(places, clause_start, clause_end) or _dateline_location(article, self.annotator)
+        confidence = 0.9 - (0.15 if source_m.how in ("pronoun", "role", "pair") else 0) - (0.2 if target is None else 0)
+        return Event(article=article.id, sentence=index, text=text[start:end], span=[start, end],
+                     type=pattern.type, mode=pattern.mode, cameo=pattern.cameo, quad=pattern.quad,
+                     intensity=pattern.intensity, source=source, target=target, date=date,
+                     date_precision=precision, date_source=date_source, location=location, status=status,
+                     confidence=round(max(confidence, 0.3), 2), rule=pattern.id, status_cue=cue,
+                     evidence=[{"article": article.id, "text": text[t_start:t_end], "span": [t_start, t_end]}])
+
+    def _arguments(self, text, pattern: Pattern, actors: list[Mention], c_start: int, c_end: int,
+                   t_start: int, t_end: int) -> tuple[Mention | None, Mention | None]:
+        left = [m for m in actors if c_start <= m.start and m.end <= t_start]
+        right = [m for m in actors if t_end <= m.start and m.end <= c_end]
+        if pattern.source == "between" or pattern.target == "between":
+            pair = _between(text, right)
+            if pair:
+                return pair
+        passive = _passive(text, t_start, t_end)
+        if passive:
+            agent = next((m for m in right if _preceded_by(text, m, {"by"})), None)
+            if agent is not None:
+                patient = _subject(text, left)
+                return agent, patient
+        source = _subject(text, left)
+        if source is None:
+            return None, None
+        target = self._target(text, pattern, right)
+        if target is None and pattern.type in SYMMETRIC:
+            partner = _compound_partner(text, left, source)
+            target = partner or next((m for m in left if m is not source and m.actor.kind != "pair"
+                                      and m.actor.country != source.actor.country and m.start < source.start), None)
+        if target is not None and _same(target, source):
+            target = None
+        return source, target
+
+    def _target(self, text: str, pattern: Pattern, right: list[Mention]) -> Mention | None:
+        if pattern.target == "none" or not right:
+            return None
+        if pattern.target in ("object", "between"):
+            first = right[0]
+            return first if not _preceded_by(text, first, _PREPOSITIONS - {"to", "with", "on", "against", "for"}) \
+                else next((m for m in right if not _preceded_by(text, m, {"of", "in", "at", "by"})), None)
+        wanted = {pattern.target}
+        exact = next((m for m in right if _preceded_by(text, m, wanted)), None)
+        if exact is not None or pattern.target not in ("to", "with"):
+            return exact
+        # "met with" written "met": the first actor after the trigger that is not a place being set
+        return next((m for m in right if m.actor.kind != "place" and not _preceded_by(text, m, {"in", "at", "of", "by"})),
+                    None)
+
+    def _status(self, text, pattern: Pattern, source_m: Mention, c_start: int, t_start: int, t_end: int,
+                s_start: int, s_end: int, when: TimeExpr | None, anchor: str | None) -> tuple[str, str | None]:
+        """The status and the cue that decided it."""
+        cues = self.cues
+        lead = text[max(min(source_m.end, t_start), c_start):t_start] + " " + text[t_start:t_end]
+        near = text[max(s_start, t_start - 60):min(s_end, t_end + 60)]
+        if m := cues.historical.search(near):
+            return "historical", m.group()
+        if _long_ago(when, anchor, cues.historical_years):
+            return "historical", when.text
+        if m := cues.negation.search(lead):
+            return "negated", m.group()
+        if pattern.type == "THREATEN":
+            return "asserted", None
+        m = cues.hypothetical.search(lead)
+        if m is None and re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.I):
+            m = cues.hypothetical.search(text[s_start:t_start])
+        if m:
+            return ("hypothetical" if pattern.type not in cues.intent_types else "asserted"), m.group()
+        if m := cues.future.search(lead):
+            return ("future" if pattern.type not in cues.intent_types else "asserted"), m.group()
+        if when is not None and when.tense == "future" and anchor and when.date and when.date > anchor:
+            return ("future" if pattern.type not in cues.intent_types else "asserted"), when.text
+        return "asserted", None
+
+
+# -- helpers --------------------------------------------------------------------------------------
+
+def _longest_first(found: list[tuple[int, int, Pattern]]) -> list[tuple[int, int, Pattern]]:
+    chosen: list[tuple[int, int, Pattern]] = []
+    for i, j, p in sorted(found, key=lambda m: (-(m[1] - m[0]), m[0])):
+        if all(j <= a or i >= b for a, b, _ in chosen):
+            chosen.append((i, j, p))
+    return sorted(chosen, key=lambda m: m[0])
+
+
+def _clause(text: str, s_start: int, s_end: int, t_start: int, t_end: int) -> tuple[int, int]:
+    left = max((text.rfind(c, s_start, t_start) for c in _CLAUSE_BREAK), default=-1)
+    right_candidates = [text.find(c, t_end, s_end) for c in _CLAUSE_BREAK]
+    right = min((r for r in right_candidates if r >= 0), default=s_end)
+    return (left + 1 if left >= s_start else s_start), right
+
+
+def _preceded_by(text: str, m: Mention, words: set[str] | frozenset[str]) -> bool:
+    before = text[max(0, m.start - 40):m.start].lower().split()
+    while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its"):
+        before.pop()
+    return bool(before) and before[-1].strip(",.;:“”\"'") in words
+
+
+def _subject(text: str, left: list[Mention]) -> Mention | None:
+    """The nearest actor before the trigger that is not the object of a preposition."""
+    for m in reversed(left):
+        if not _preceded_by(text, m, _PREPOSITIONS):
+            compound = _compound_head(text, left, m)
+            return compound or m
+    return None
+
+
+def _compound_head(text: str, left: list[Mention], m: Mention) -> Mention | None:
+    """In "Xi and Putin held talks", the nearest actor is Putin; the compound's head is Xi."""
+    idx = left.index(m)
+    if idx > 0:
+        prev = left[idx - 1]
+        between = text[prev.end:m.start].strip().lower()
+        if between in ("and", ",", "&") and not _preceded_by(text, prev, _PREPOSITIONS):
+            return prev
+    return None
+
+
+def _compound_partner(text: str, left: list[Mention], source: Mention) -> Mention | None:
+    idx = left.index(source) if source in left else -1
+    if 0 <= idx < len(left) - 1:
+        nxt = left[idx + 1]
+        if text[source.end:nxt.start].strip().lower() in ("and", ",", "&"):
+            return nxt
+    return None
+
+
+def _between(text: str, right: list[Mention]) -> tuple[Mention, Mention] | None:
+    for k, m in enumerate(right[:-1]):
+        if _preceded_by(text, m, {"between"}) and text[m.end:right[k + 1].start].strip().lower() in ("and", "&"):
+            return m, right[k + 1]
+    return None
+
+
+def _passive(text: str, t_start: int, t_end: int) -> bool:
+    before = text[max(0, t_start - 25):t_start].lower().split()
+    return bool(before) and before[-1] in ("was", "were", "been", "being", "is", "are", "be") and \
+        text[t_start:t_end].lower().endswith("ed")
+
+
+def _same(a: Mention, b: Mention) -> bool:
+    return a.actor.name == b.actor.name and a.actor.country == b.actor.country
+
+
+def _actor_of(m: Mention | None) -> dict | None:
+    if m is None:
+        return None
+    a = m.actor
+    if a.kind == "place":  # "a visit to Moscow": the country whose territory it is
+        return {"text": m.text, "name": a.name, "country": a.country, "sector": "GOV", "how": "place"}
+    out = {"text": m.text, "name": a.name, "country": a.country, "sector": a.sector, "how": m.how}
+    if a.kind == "pair":
+        out["members"] = [x.to_dict() for x in a.members]
+    return out
+
+
+def _plain(a: Actor, text: str) -> dict:
+    return {"text": text, "name": a.name, "country": a.country, "sector": a.sector, "how": "pair"}
+
+
+def _nearest_time(times: list[TimeExpr], t_start: int, t_end: int) -> TimeExpr | None:
+    dated = [t for t in times if t.date]
+    if not dated:
+        return None
+    return min(dated, key=lambda t: t_start - t.end if t.end <= t_start else t.start - t_end if t.start >= t_end else 0)
+
+
+def _date(when: TimeExpr | None, anchor: str | None, article: Article) -> tuple[str | None, str | None, str]:
+    if when is not None and when.date:
+        return when.date, when.precision, when.source
+    if anchor:
+        return anchor, "day", "published" if article.published else "dateline"
+    return None, None, "none"
+
+
+def _long_ago(when: TimeExpr | None, anchor: str | None, years: int) -> bool:
+    return bool(when and when.date and anchor and int(when.date[:4]) <= int(anchor[:4]) - years)
+
+
+def _location(places: list[Mention], c_start: int, c_end: int) -> dict | None:
+    inside = [m for m in places if c_start <= m.start < c_end]
+    if not inside:
+        return None
+    m = inside[0]
+    return {"name": m.actor.name, "country": m.actor.country}
+
+
+def _dateline_location(article: Article, annotator: Annotator) -> dict | None:
+    if not article.dateline or not article.dateline.place:
+        return None
+    place = article.dateline.place
+    mentions, _ = annotator.annotate_text(f"in {place}", None)
+    country = next((m.actor.country for m in mentions if m.actor.country), None)
+    return {"name": place, "country": country}
+
+
+def merge(events: list[Event], article_id: str) -> list[Event]:
+    """Reports of the same happening in one article become one event with several mentions."""
+    merged: dict[tuple, Event] = {}
+    for ev in events:
+        k = ev.key()
+        if k in merged:
+            first = merged[k]
+            first.mentions += 1
+            first.evidence += ev.evidence
+            first.confidence = round(min(0.99, max(first.confidence, ev.confidence) + 0.02), 2)
+            if first.target is None and ev.target is not None:
+                first.target = ev.target
+        else:
+            merged[k] = ev
+    out = list(merged.values())
+    for n, ev in enumerate(out):
+        ev.id = hashlib.sha1(f"{article_id}|{n}|{ev.rule}|{ev.text[:60]}".encode()).hexdigest()[:16]
+    return out

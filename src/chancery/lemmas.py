@@ -1,0 +1,21 @@
+"""Lemmas by lookup (spaCy's English lemma table from spacy-lookups-data; no model needed)."""
+from __future__ import annotations
+
+import gzip
+import json
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=1)
+def table() -> dict[str, str]:
+    import spacy_lookups_data
+
+    path = resources.files(spacy_lookups_data) / "data" / "en_lemma_lookup.json.gz"
+    with path.open("rb") as fh:
+        return json.loads(gzip.decompress(fh.read()))
+
+
+def lemma(word: str) -> str:
+    lower = word.lower().replace("’", "'")
+    return table().get(lower, lower)

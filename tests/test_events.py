@@ -1,0 +1,138 @@
+"""Event extraction mechanisms and status cues, with a small test lexicon and test knowledge."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chancery.annotate import Annotator
+from chancery.events import EventExtractor
+from chancery.knowledge import Knowledge, load_file
+from chancery.lexicon import Lexicon, LexiconError, load_patterns, parse_phrase
+from chancery.records import Article, Removed
+from chancery.sentences import split_sentences
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def extract():
+    kb = Knowledge()
+    load_file(kb, DATA / "mini_actors.toml")
+    annotator = Annotator(kb=kb)
+    extractor = EventExtractor(annotator, lex=Lexicon(load_patterns(DATA / "mini_patterns.toml")))
+
+    def run(text: str, day: str | None = "2025-09-02", **extra):
+        article = Article(id="t", source="t", raw=text, text=text, published=day, **extra)
+        article.sentences = split_sentences(text)
+        return extractor(annotator(article))
+    return run
+
+
+def brief(events) -> list[tuple]:
+    return [(e.type, (e.source or {}).get("country"), (e.target or {}).get("country"), e.status, e.date)
+            for e in events]
+
+
+def test_subject_and_with_target(extract):
+    assert brief(extract("Chinese President Xi Jinping held talks with Russian President Vladimir Putin.")) == [
+        ("CONSULT", "CHN", "RUS", "asserted", "2025-09-02")]
+
+
+def test_compound_subject_gives_source_and_target(extract):
+    [e] = extract("On Monday, Xi Jinping and Vladimir Putin held informal talks.")
+    assert (e.source["name"], e.target["name"], e.date) == ("Xi Jinping", "Vladimir Putin", "2025-09-01")
+
+
+def test_pair_subject_gives_both_members(extract):
+    [e] = extract("Xi Jinping received Vladimir Putin in Beijing. The two sides signed a joint statement.")[-1:]
+    assert e.type == "AGREE" and {e.source["country"], e.target["country"]} == {"CHN", "RUS"}
+
+
+def test_between_x_and_y(extract):
+    [e] = extract("A summit between Vladimir Putin and Donald Trump took place in August.")
+    assert (e.source["name"], e.target["name"]) == ("Vladimir Putin", "Donald Trump")
+
+
+def test_possessor_and_place_target(extract):
+    [e] = extract("In May, Xi's state visit to Russia drew crowds.")
+    assert (e.source["country"], e.target["country"], e.date, e.date_precision) == ("CHN", "RUS", "2025-05", "month")
+
+
+def test_preposition_target(extract):
+    [e] = extract("The United States imposed fresh sanctions on Russia.")
+    assert (e.type, e.source["country"], e.target["country"], e.mode) == ("SANCTION", "USA", "RUS", "economic")
+
+
+def test_passive_swaps_source_and_target(extract):
+    [e] = extract("Russian troops were attacked by Turkey.")
+    assert (e.source["country"], e.target["country"]) == ("TUR", "RUS")
+
+
+def test_negated(extract):
+    [e] = extract("Putin did not sign the agreement.")
+    assert e.status == "negated"
+
+
+def test_hypothetical(extract):
+    [e] = extract("The United States could impose sanctions on Russia if talks fail.")
+    assert e.status == "hypothetical"
+
+
+def test_threat_is_asserted_and_the_threatened_act_is_not_an_event(extract):
+    assert brief(extract("Russia threatened to impose new sanctions on Turkey.")) == [
+        ("THREATEN", "RUS", "TUR", "asserted", "2025-09-02")]
+
+
+def test_future(extract):
+    [e] = extract("On Wednesday, Putin is expected to meet Xi.")
+    assert (e.status, e.date) == ("future", "2025-09-03")
+
+
+def test_intent_stays_asserted(extract):
+    [e] = extract("China will continue to support Russia.")
+    assert (e.type, e.status) == ("SUPPORT", "asserted")
+
+
+def test_historical_by_commemoration_and_by_date(extract):
+    [e] = extract("Russia marked the anniversary of the war against Japan's aggression.")
+    assert e.status == "historical"
+    [e] = extract("In 1979, China attacked Russia.", "2025-09-02")
+    assert e.status == "historical"
+
+
+def test_caption_events_are_kept(extract):
+    events = extract("Ties are warm.", removed=[Removed("caption", "Xi Jinping meets Vladimir Putin in Beijing, "
+                                                                "Sept. 2, 2025. (Photo: A/B)")])
+    [e] = events
+    assert e.section == "caption" and e.span is None and e.date == "2025-09-02"
+
+
+def test_same_happening_merges_within_an_article(extract):
+    events = extract("Xi Jinping held talks with Vladimir Putin on Tuesday. During the talks on Tuesday, "
+                     "Putin met Xi.")
+    assert len(events) == 1 and events[0].mentions == 2 and len(events[0].evidence) == 2
+
+
+def test_different_dates_stay_apart(extract):
+    events = extract("Xi Jinping met Vladimir Putin on Monday. Xi met Putin again on Tuesday.")
+    assert sorted(e.date for e in events) == ["2025-09-01", "2025-09-02"]
+
+
+def test_no_actor_no_event(extract):
+    assert extract("Talks were held in a warm atmosphere.") == []
+
+
+def test_every_event_names_its_rule_and_evidence(extract):
+    [e] = extract("Xi Jinping held talks with Vladimir Putin.")
+    assert e.rule == "test.hold-talks"
+    text = "Xi Jinping held talks with Vladimir Putin."
+    start, end = e.evidence[0]["span"]
+    assert text[start:end] == e.evidence[0]["text"] == "held talks"
+
+
+def test_phrase_syntax():
+    elements = parse_phrase("sign ... [joint] {statement|memorandum of understanding}")
+    assert elements[1].gap and elements[2].optional and elements[3].alternatives[1][:2] == ("memorandum", "of")
+    with pytest.raises(LexiconError):
+        parse_phrase("[only] [optional]")
