@@ -231,7 +231,7 @@ class EventExtractor:
         if pattern.type == "THREATEN":
             return "asserted", None
         m = cues.hypothetical.search(lead)
-        if m is None and re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.I):
+        if m is None and re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.IGNORECASE):
             m = cues.hypothetical.search(text[s_start:t_start])
         if m:
             return ("hypothetical" if pattern.type not in cues.intent_types else "asserted"), m.group()
