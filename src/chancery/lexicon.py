@@ -24,16 +24,13 @@ from pathlib import Path
 
 from .lemmas import lemma
 
-TYPES = {
-    "AGREE": ("verbal_cooperation", 3.0), "CONSULT": ("verbal_cooperation", 1.0),
-    "SUPPORT": ("verbal_cooperation", 3.4), "CONCEDE": ("verbal_cooperation", 5.0),
-    "COOPERATE": ("material_cooperation", 6.0), "AID": ("material_cooperation", 7.0),
-    "RETREAT": ("material_cooperation", 5.0), "REQUEST": ("verbal_conflict", -1.0),
-    "ACCUSE": ("verbal_conflict", -2.0), "REJECT": ("verbal_conflict", -4.0),
-    "THREATEN": ("verbal_conflict", -6.0), "PROTEST": ("material_conflict", -6.5),
-    "SANCTION": ("material_conflict", -5.6), "MOBILIZE": ("material_conflict", -7.0),
-    "COERCE": ("material_conflict", -7.0), "ASSAULT": ("material_conflict", -9.0),
-}
+def _ontology() -> dict[str, tuple[str, float]]:
+    with resources.files("chancery").joinpath("data/ontology.toml").open("rb") as fh:
+        types = tomllib.load(fh)["types"]
+    return {name: (t["quad"], float(t["intensity"])) for name, t in types.items()}
+
+
+TYPES = _ontology()
 SOURCES = frozenset({"subject", "possessor", "between"})
 TARGETS = frozenset({"object", "with", "to", "on", "for", "from", "against", "in", "between", "none"})
 GAP = 5
