@@ -199,8 +199,8 @@ class _Scanner:
             for length in (3, 2, 1):
                 noun = tuple(self.lower[i + n:i + n + length])
                 if len(noun) == length and noun in self.refs.plural:
-                    if opener == ("the",) and noun not in (("pair",),):
-                        continue  # "the leaders" alone is too vague
+                    if opener == ("the",) and self.refs.plural[noun] != "people":
+                        continue  # "the leaders" are the pair's leaders; "the countries" alone is too vague
                     self.emit(i, i + n + length, "plural", name=self.refs.plural[noun], number="plural")
                     return i + n + length
         return None
