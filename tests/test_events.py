@@ -136,3 +136,19 @@ def test_phrase_syntax():
     assert elements[1].gap and elements[2].optional and elements[3].alternatives[1][:2] == ("memorandum", "of")
     with pytest.raises(LexiconError):
         parse_phrase("[only] [optional]")
+
+
+def test_intent_frame_makes_an_agree(extract):
+    [e] = extract("Russia is ready to strengthen practical cooperation with China.")
+    assert (e.type, e.cameo, e.source["country"], e.target["country"]) == ("AGREE", "031", "RUS", "CHN")
+    assert e.rule.endswith("+intent")
+
+
+def test_a_request_frames_the_act_it_names(extract):
+    events = extract("Russia urged Turkey to strengthen cooperation with China.")
+    assert [e.type for e in events] == ["REQUEST"]
+
+
+def test_target_less_report_merges_into_the_full_one(extract):
+    events = extract("Russia signed a deal with Turkey on Tuesday, and Russia also signed a statement.")
+    assert len(events) == 1 and events[0].mentions == 2

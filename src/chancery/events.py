@@ -29,11 +29,14 @@ from .lemmas import lemma
 from .lexicon import Lexicon, Pattern, lexicon
 from .records import Actor, Article, Mention, TimeExpr
 from .sentences import split_sentences
+from .tense import is_past_form
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "of", "by", "between", "at",
                            "about", "over", "into", "toward", "towards", "among", "amid", "than", "like"})
 _CLAUSE_BREAK = frozenset({";", "—", "–"})
+_ATTRIBUTION = re.compile(r"[\s,]*(?:has |had |also |then )?(?:said|says|told|added|noted|stressed|declared|asserted|"
+                          r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,10 @@ class StatusCues:
     historical: re.Pattern
     intent_types: frozenset[str]
     historical_years: int
+    framing_types: frozenset[str]
+    intent_frames: re.Pattern
+    intent_applies: frozenset[str]
+    intent_cameo: dict[str, str]
 
 
 def _words(words: list[str]) -> re.Pattern:
@@ -57,7 +64,9 @@ def status_cues() -> StatusCues:
     with resources.files("chancery").joinpath("data/status.toml").open("rb") as fh:
         data = tomllib.load(fh)
     return StatusCues(_words(data["negation"]), _words(data["hypothetical"]), _words(data["future"]),
-                      _words(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]))
+                      _words(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]),
+                      frozenset(data["framing_types"]), _words(data["intent"]["frames"]),
+                      frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]))
 
 
 @dataclass
@@ -91,7 +100,9 @@ class Event:
         s = (self.source or {}).get("country") or (self.source or {}).get("name")
         t = (self.target or {}).get("country") or (self.target or {}).get("name")
         pair = tuple(sorted((str(s), str(t)))) if self.type in SYMMETRIC else (s, t)
-        return self.type, pair, self.date, self.status
+        # the CAMEO code tells apart happenings of one type on one day: a phone call (043) is not the
+        # meeting (040), signing documents (057) is not a pledge (03x)
+        return self.type, self.cameo[:3], pair, self.date, self.status
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -134,11 +145,12 @@ class EventExtractor:
         actors = [m for m in mentions if start <= m.start < end and m.actor.kind != "place"]
         places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
         sentence_times = [t for t in times if start <= t.start < end]
-        threats = [toks[i][0] for i, _, p in chosen if p.type == "THREATEN"]
+        frames = [toks[i][0] for i, _, p in chosen if p.type in self.cues.framing_types]
         out = []
         for i, j, pattern in chosen:
-            if pattern.type != "THREATEN" and any(a < toks[i][0] for a in threats):
-                continue  # the act a threat announces is not itself an event
+            t_start = toks[i][0]
+            if any(a < t_start and _clause(text, start, end, a, a + 1)[1] >= t_start for a in frames):
+                continue  # the act a threat or a request names is not itself an event
             event = self._event(article, text, start, end, index, toks, i, j, pattern, actors, places,
                                 sentence_times, anchor)
             if event is not None:
@@ -156,13 +168,15 @@ class EventExtractor:
         if source_m is None:
             return None
         source, target = _actor_of(source_m), _actor_of(target_m) if target_m else None
-        if source_m.actor.kind == "pair" and source_m.actor.members and target is None:
+        if source_m.actor.kind == "pair" and source_m.actor.members:
             a, b = source_m.actor.members
-            source, target = _plain(a, source_m.text), _plain(b, source_m.text)
-        elif source_m.actor.kind == "pair" and source_m.actor.members:
-            source = _plain(source_m.actor.members[0], source_m.text)
+            if target is None or pattern.type in SYMMETRIC:  # "the two sides signed …": one with the other
+                source, target = _plain(a, source_m.text), _plain(b, source_m.text)
+            else:
+                source = _plain(a, source_m.text)
         if target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
+        pattern = self._intent(text, pattern, source_m, clause_start, t_start)
         when = _nearest_time(times, t_start, t_end)
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
         date, precision, date_source = _date(when, anchor, article)
@@ -175,11 +189,21 @@ class EventExtractor:
                      confidence=round(max(confidence, 0.3), 2), rule=pattern.id, status_cue=cue,
                      evidence=[{"article": article.id, "text": text[t_start:t_end], "span": [t_start, t_end]}])
 
+    def _intent(self, text: str, pattern: Pattern, source_m: Mention, c_start: int, t_start: int) -> Pattern:
+        """"is ready to strengthen cooperation": a statement of intent, coded AGREE (CAMEO 03x)."""
+        if pattern.type not in self.cues.intent_applies:
+            return pattern
+        lead = text[max(min(source_m.end, t_start), c_start):t_start]
+        if not self.cues.intent_frames.search(lead):
+            return pattern
+        return dataclasses.replace(pattern, type="AGREE", mode=None, id=f"{pattern.id}+intent",
+                                   cameo=self.cues.intent_cameo.get(pattern.type, "030"))
+
     def _arguments(self, text, pattern: Pattern, actors: list[Mention], c_start: int, c_end: int,
                    t_start: int, t_end: int) -> tuple[Mention | None, Mention | None]:
         left = [m for m in actors if c_start <= m.start and m.end <= t_start]
-        right = [m for m in actors if t_end <= m.start and m.end <= c_end]
-        if pattern.source == "between" or pattern.target == "between":
+        right = [m for m in actors if t_end <= m.start and m.end <= c_end and not _speaker(text, m)]
+        if pattern.source == "between":
             pair = _between(text, right)
             if pair:
                 return pair
@@ -192,10 +216,10 @@ class EventExtractor:
         source = _subject(text, left)
         if source is None:
             return None, None
-        target = self._target(text, pattern, right)
+        partner = _compound_partner(text, left, source) if pattern.type in SYMMETRIC else None
+        target = partner or self._target(text, pattern, right)
         if target is None and pattern.type in SYMMETRIC:
-            partner = _compound_partner(text, left, source)
-            target = partner or next((m for m in left if m is not source and m.actor.kind != "pair"
+            target = next((m for m in left if m is not source and m.actor.kind != "pair"
                                       and m.actor.country != source.actor.country and m.start < source.start), None)
         if target is not None and _same(target, source):
             target = None
@@ -204,7 +228,10 @@ class EventExtractor:
     def _target(self, text: str, pattern: Pattern, right: list[Mention]) -> Mention | None:
         if pattern.target == "none" or not right:
             return None
-        if pattern.target in ("object", "between"):
+        if pattern.target == "between":
+            pair = _between(text, right)
+            return pair[0] if pair else None  # a mediator's first party; the source is the subject
+        if pattern.target == "object":
             first = right[0]
             return first if not _preceded_by(text, first, _PREPOSITIONS - {"to", "with", "on", "against", "for"}) \
                 else next((m for m in right if not _preceded_by(text, m, {"of", "in", "at", "by"})), None)
@@ -221,7 +248,8 @@ class EventExtractor:
         """The status and the cue that decided it."""
         cues = self.cues
         lead = text[max(min(source_m.end, t_start), c_start):t_start] + " " + text[t_start:t_end]
-        near = text[max(s_start, t_start - 60):min(s_end, t_end + 60)]
+        # what the trigger's clause is about: "hailed the roles … played in the victory in World War II"
+        near = text[max(s_start, t_start - 60):_predicate_end(text, t_end, s_end)]
         if m := cues.historical.search(near):
             return "historical", m.group()
         if _long_ago(when, anchor, cues.historical_years):
@@ -295,6 +323,21 @@ def _compound_partner(text: str, left: list[Mention], source: Mention) -> Mentio
     return None
 
 
+def _predicate_end(text: str, t_end: int, s_end: int) -> int:
+    """Where the trigger's own predicate stops: at a clause break, or at "and"/"," before a new
+    finite verb ("paid a state visit to Russia and attended celebrations …")."""
+    stop = _clause(text, t_end, s_end, t_end, t_end)[1]
+    for m in re.finditer(r"(?:,|\band\b)\s+([A-Za-z]+)", text[t_end:stop]):
+        if is_past_form(m.group(1)):
+            return t_end + m.start()
+    return stop
+
+
+def _speaker(text: str, m: Mention) -> bool:
+    """"…, Putin said": the speaker reporting the clause is not one of its arguments."""
+    return bool(_ATTRIBUTION.match(text, m.end))
+
+
 def _between(text: str, right: list[Mention]) -> tuple[Mention, Mention] | None:
     for k, m in enumerate(right[:-1]):
         if _preceded_by(text, m, {"between"}) and text[m.end:right[k + 1].start].strip().lower() in ("and", "&"):
@@ -364,6 +407,10 @@ def _dateline_location(article: Article, annotator: Annotator) -> dict | None:
     return {"name": place, "country": country}
 
 
+def _who(actor: dict | None) -> str | None:
+    return (actor or {}).get("country") or (actor or {}).get("name")
+
+
 def merge(events: list[Event], article_id: str) -> list[Event]:
     """Reports of the same happening in one article become one event with several mentions."""
     merged: dict[tuple, Event] = {}
@@ -379,6 +426,17 @@ def merge(events: list[Event], article_id: str) -> list[Event]:
         else:
             merged[k] = ev
     out = list(merged.values())
+    # an event without a target is the same report as one with a target and otherwise the same key
+    complete = {(e.type, e.cameo[:3], _who(e.source), e.date, e.status): e for e in out if e.target is not None}
+    kept = []
+    for ev in out:
+        twin = complete.get((ev.type, ev.cameo[:3], _who(ev.source), ev.date, ev.status)) if ev.target is None else None
+        if twin is not None:
+            twin.mentions += ev.mentions
+            twin.evidence += ev.evidence
+        else:
+            kept.append(ev)
+    out = kept
     for n, ev in enumerate(out):
         ev.id = hashlib.sha1(f"{article_id}|{n}|{ev.rule}|{ev.text[:60]}".encode()).hexdigest()[:16]
     return out
