@@ -32,9 +32,11 @@ from .sentences import split_sentences
 from .tense import is_past_form
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_POSSESSIVES = frozenset({"his", "her", "their", "its"})
 _PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "of", "by", "between", "at",
-                           "about", "over", "into", "toward", "towards", "among", "amid", "than", "like"})
-_CLAUSE_BREAK = frozenset({";", "—", "–"})
+                           "about", "over", "into", "toward", "towards", "among", "amid", "than", "like",
+                           "including", "include", "includes", "via", "through", "under", "despite"})
+_CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
 _ATTRIBUTION = re.compile(r"[\s,]*(?:has |had |also |then )?(?:said|says|told|added|noted|stressed|declared|asserted|"
                           r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.I)
 
@@ -51,6 +53,8 @@ class StatusCues:
     intent_frames: re.Pattern
     intent_applies: frozenset[str]
     intent_cameo: dict[str, str]
+    exhortation_frames: re.Pattern
+    needs_target: frozenset[str]
 
 
 def _words(words: list[str]) -> re.Pattern:
@@ -66,7 +70,8 @@ def status_cues() -> StatusCues:
     return StatusCues(_words(data["negation"]), _words(data["hypothetical"]), _words(data["future"]),
                       _words(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]),
                       frozenset(data["framing_types"]), _words(data["intent"]["frames"]),
-                      frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]))
+                      frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]),
+                      _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]))
 
 
 @dataclass
@@ -102,7 +107,7 @@ class Event:
         pair = tuple(sorted((str(s), str(t)))) if self.type in SYMMETRIC else (s, t)
         # the CAMEO code tells apart happenings of one type on one day: a phone call (043) is not the
         # meeting (040), signing documents (057) is not a pledge (03x)
-        return self.type, self.cameo[:3], pair, self.date, self.status
+        return self.type, self.cameo[:2], self.mode, pair, self.date, self.status
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -167,6 +172,9 @@ class EventExtractor:
         source_m, target_m = self._arguments(text, pattern, candidates, clause_start, clause_end, t_start, t_end)
         if source_m is None:
             return None
+        pattern = self._intent(text, pattern, source_m, clause_start, t_start)
+        if target_m is None and pattern.type in self.cues.needs_target and source_m.actor.kind != "pair":
+            return None  # a consultation needs a counterpart
         source, target = _actor_of(source_m), _actor_of(target_m) if target_m else None
         if source_m.actor.kind == "pair" and source_m.actor.members:
             a, b = source_m.actor.members
@@ -176,7 +184,6 @@ class EventExtractor:
                 source = _plain(a, source_m.text)
         if target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
-        pattern = self._intent(text, pattern, source_m, clause_start, t_start)
         when = _nearest_time(times, t_start, t_end)
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
         date, precision, date_source = _date(when, anchor, article)
@@ -190,19 +197,25 @@ class EventExtractor:
                      evidence=[{"article": article.id, "text": text[t_start:t_end], "span": [t_start, t_end]}])
 
     def _intent(self, text: str, pattern: Pattern, source_m: Mention, c_start: int, t_start: int) -> Pattern:
-        """"is ready to strengthen cooperation": a statement of intent, coded AGREE (CAMEO 03x)."""
+        """"is ready to strengthen cooperation" states an intent (AGREE, CAMEO 03x); "should
+        strengthen cooperation" or "stressed the need to" exhorts (REQUEST, CAMEO 02x)."""
         if pattern.type not in self.cues.intent_applies:
             return pattern
         lead = text[max(min(source_m.end, t_start), c_start):t_start]
-        if not self.cues.intent_frames.search(lead):
-            return pattern
-        return dataclasses.replace(pattern, type="AGREE", mode=None, id=f"{pattern.id}+intent",
-                                   cameo=self.cues.intent_cameo.get(pattern.type, "030"))
+        if self.cues.intent_frames.search(lead):
+            return dataclasses.replace(pattern, type="AGREE", mode=None, id=f"{pattern.id}+intent",
+                                       cameo=self.cues.intent_cameo.get(pattern.type, "030"))
+        if self.cues.exhortation_frames.search(lead):
+            return dataclasses.replace(pattern, type="REQUEST", mode=None, id=f"{pattern.id}+exhortation",
+                                       cameo="020")
+        return pattern
 
     def _arguments(self, text, pattern: Pattern, actors: list[Mention], c_start: int, c_end: int,
                    t_start: int, t_end: int) -> tuple[Mention | None, Mention | None]:
         left = [m for m in actors if c_start <= m.start and m.end <= t_start]
-        right = [m for m in actors if t_end <= m.start and m.end <= c_end and not _speaker(text, m)]
+        # "briefed Xi about": an actor inside the trigger's gap comes first among the objects
+        right = [m for m in actors if t_start < m.start and m.end <= c_end and not _speaker(text, m)
+                 and m.text.lower() not in _POSSESSIVES]
         if pattern.source == "between":
             pair = _between(text, right)
             if pair:
@@ -220,7 +233,8 @@ class EventExtractor:
         target = partner or self._target(text, pattern, right)
         if target is None and pattern.type in SYMMETRIC:
             target = next((m for m in left if m is not source and m.actor.kind != "pair"
-                                      and m.actor.country != source.actor.country and m.start < source.start), None)
+                           and m.actor.country != source.actor.country and m.start < source.start
+                           and not _preceded_by(text, m, _PREPOSITIONS) and not _possessive(text, m)), None)
         if target is not None and _same(target, source):
             target = None
         return source, target
@@ -295,11 +309,18 @@ def _preceded_by(text: str, m: Mention, words: set[str] | frozenset[str]) -> boo
 
 
 def _subject(text: str, left: list[Mention]) -> Mention | None:
-    """The nearest actor before the trigger that is not the object of a preposition."""
-    for m in reversed(left):
-        if not _preceded_by(text, m, _PREPOSITIONS):
-            compound = _compound_head(text, left, m)
-            return compound or m
+    """The nearest actor before the trigger that is not the object of a preposition, nor an item of
+    a list a preposition opens ("platforms including the UN, the SCO, BRICS and G20")."""
+    for k in range(len(left) - 1, -1, -1):
+        m = left[k]
+        head = k
+        while head > 0 and re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:the\s+)?", text[left[head - 1].end:left[head].start],
+                                        re.I):
+            head -= 1
+        if _preceded_by(text, left[head], _PREPOSITIONS) or _preceded_by(text, m, _PREPOSITIONS):
+            continue
+        compound = _compound_head(text, left, m)
+        return compound or m
     return None
 
 
@@ -331,6 +352,10 @@ def _predicate_end(text: str, t_end: int, s_end: int) -> int:
         if is_past_form(m.group(1)):
             return t_end + m.start()
     return stop
+
+
+def _possessive(text: str, m: Mention) -> bool:
+    return text[m.end:m.end + 2] in ("'s", "’s") or m.text.lower() in _POSSESSIVES
 
 
 def _speaker(text: str, m: Mention) -> bool:
@@ -427,10 +452,10 @@ def merge(events: list[Event], article_id: str) -> list[Event]:
             merged[k] = ev
     out = list(merged.values())
     # an event without a target is the same report as one with a target and otherwise the same key
-    complete = {(e.type, e.cameo[:3], _who(e.source), e.date, e.status): e for e in out if e.target is not None}
+    complete = {(e.type, e.cameo[:2], _who(e.source), e.date, e.status): e for e in out if e.target is not None}
     kept = []
     for ev in out:
-        twin = complete.get((ev.type, ev.cameo[:3], _who(ev.source), ev.date, ev.status)) if ev.target is None else None
+        twin = complete.get((ev.type, ev.cameo[:2], _who(ev.source), ev.date, ev.status)) if ev.target is None else None
         if twin is not None:
             twin.mentions += ev.mentions
             twin.evidence += ev.evidence
