@@ -152,3 +152,13 @@ def test_a_request_frames_the_act_it_names(extract):
 def test_target_less_report_merges_into_the_full_one(extract):
     events = extract("Russia signed a deal with Turkey on Tuesday, and Russia also signed a statement.")
     assert len(events) == 1 and events[0].mentions == 2
+
+
+def test_announced_material_help_is_an_intent(extract):
+    [e] = extract("Turkey will give Egypt a grant of five million dollars.")
+    assert (e.type, e.status, e.source["country"], e.target["country"]) == ("AGREE", "asserted", "TUR", "EGY")
+
+
+def test_plural_demonym_is_an_actor(extract):
+    [e] = extract("The Egyptians rejected the Turkish proposal.")
+    assert (e.type, e.source["country"]) == ("REJECT", "EGY")

@@ -55,6 +55,8 @@ class StatusCues:
     intent_cameo: dict[str, str]
     exhortation_frames: re.Pattern
     needs_target: frozenset[str]
+    future_intent_applies: frozenset[str]
+    future_intent_frames: re.Pattern
 
 
 def _words(words: list[str]) -> re.Pattern:
@@ -71,7 +73,8 @@ def status_cues() -> StatusCues:
                       _words(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]),
                       frozenset(data["framing_types"]), _words(data["intent"]["frames"]),
                       frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]),
-                      _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]))
+                      _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
+                      frozenset(data["intent"]["future_applies_to"]), _words(data["intent"]["future_frames"]))
 
 
 @dataclass
@@ -202,7 +205,9 @@ class EventExtractor:
         if pattern.type not in self.cues.intent_applies:
             return pattern
         lead = text[max(min(source_m.end, t_start), c_start):t_start]
-        if self.cues.intent_frames.search(lead):
+        trigger_head = " ".join(text[t_start:].split()[:2])  # "agreed to a ceasefire": the frame opens the trigger
+        if self.cues.intent_frames.search(lead) or self.cues.intent_frames.match(trigger_head) or (
+                pattern.type in self.cues.future_intent_applies and self.cues.future_intent_frames.search(lead)):
             return dataclasses.replace(pattern, type="AGREE", mode=None, id=f"{pattern.id}+intent",
                                        cameo=self.cues.intent_cameo.get(pattern.type, "030"))
         if self.cues.exhortation_frames.search(lead):

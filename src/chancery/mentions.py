@@ -367,6 +367,12 @@ class _Scanner:
             self.emit(hit.i, hit.j, "surname", persons=[e.value for e in hit.of("surname")],
                       name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
             return hit.j
+        demonym = hit.of("demonym")
+        if demonym and self._demonym_as_noun(hit):
+            code = demonym[0].value
+            self.emit(hit.i, hit.j, "group", country=code, sector="CVL",
+                      name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
+            return hit.j
         for e in hit.entries:
             if e.kind in ("country", "metonym", "org"):
                 if self._locative(i):
@@ -411,6 +417,15 @@ class _Scanner:
             cand.country = cand.country or country
             cand.roles = cand.roles or tuple(roles)
         return end
+
+    def _demonym_as_noun(self, hit: _Hit) -> bool:
+        """"the Palestinians", "Americans said": a plural demonym standing alone names the people."""
+        word = self.word(hit.j - 1)
+        after = self.word(hit.j)
+        if not word.endswith("s") or (after[:1].isupper() and after not in _NAME_STOP):
+            return False
+        nxt = self.hits.get(hit.j)
+        return not (nxt and nxt.of("sector", "role", "demonym", "country"))
 
     def _locative(self, i: int) -> bool:
         before = self.low(i - 1)
