@@ -116,14 +116,27 @@ class Lexicon:
 
     def matches(self, lemmas: list[str], words: list[str]) -> list[tuple[int, int, Pattern]]:
         """Every (start, end, pattern) match over a token sequence."""
+        present = set(lemmas) | {w.lower() for w in words}
+        viable: dict[str, bool] = {}
         found = []
         for i, lem in enumerate(lemmas):
             for key in {lem, words[i].lower()}:
                 for p in self.by_first.get(key, ()):
+                    ok = viable.get(p.id)
+                    if ok is None:  # every required element must have a word in the sentence
+                        ok = viable[p.id] = all(not req.isdisjoint(present) for req in _required(p))
+                    if not ok:
+                        continue
                     end = _match(p.elements, 0, lemmas, words, i)
                     if end is not None:
                         found.append((i, end, p))
         return found
+
+
+@lru_cache(maxsize=None)
+def _required(p: Pattern) -> tuple[frozenset[str], ...]:
+    """For each required element, the words any of its alternatives needs (their first words)."""
+    return tuple(frozenset(alt[0] for alt in e.alternatives) for e in p.elements if not e.optional and not e.gap)
 
 
 def _first_lemmas(elements: tuple[Element, ...]) -> set[str]:
