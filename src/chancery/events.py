@@ -38,7 +38,7 @@ _PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "
                            "including", "include", "includes", "via", "through", "under", "despite"})
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
 _ATTRIBUTION = re.compile(r"[\s,]*(?:has |had |also |then )?(?:said|says|told|added|noted|stressed|declared|asserted|"
-                          r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.I)
+                          r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -320,7 +320,7 @@ def _subject(text: str, left: list[Mention]) -> Mention | None:
         m = left[k]
         head = k
         while head > 0 and re.fullmatch(r"\s*(?:,|and|&|or)?\s*(?:the\s+)?", text[left[head - 1].end:left[head].start],
-                                        re.I):
+                                        re.IGNORECASE):
             head -= 1
         if _preceded_by(text, left[head], _PREPOSITIONS) or _preceded_by(text, m, _PREPOSITIONS):
             continue

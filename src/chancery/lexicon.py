@@ -18,11 +18,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from .lemmas import lemma
+
 
 def _ontology() -> dict[str, tuple[str, float]]:
     with resources.files("chancery").joinpath("data/ontology.toml").open("rb") as fh:
@@ -133,7 +134,7 @@ class Lexicon:
         return found
 
 
-@lru_cache(maxsize=None)
+@cache
 def _required(p: Pattern) -> tuple[frozenset[str], ...]:
     """For each required element, the words any of its alternatives needs (their first words)."""
     return tuple(frozenset(alt[0] for alt in e.alternatives) for e in p.elements if not e.optional and not e.gap)

@@ -15,6 +15,7 @@ from .cleaning import Boilerplate, Cleaner, default_boilerplate
 from .events import EventExtractor
 from .manifest import Manifest
 from .outlets import outlet_table
+from .quotes import QuoteExtractor
 from .readers import Item, read
 from .records import Article, Problem
 from .sentences import split_sentences
@@ -33,12 +34,13 @@ class Pipeline:
         self.cleaner = Cleaner(outlets=outlet_table(self.outlet_files), boilerplate=self.boilerplate)
         self.annotator = Annotator(actor_files=self.actor_files)
         self.extractor = EventExtractor(self.annotator, pattern_files=self.pattern_files)
+        self.quotes = QuoteExtractor()
 
     def process(self, article: Article) -> Article:
         cleaned = self.cleaner(article)
         split = dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
         annotated = self.annotator(split)
-        return dataclasses.replace(annotated, events=self.extractor(annotated))
+        return dataclasses.replace(annotated, events=self.extractor(annotated), quotes=self.quotes(annotated))
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,

@@ -103,6 +103,8 @@ class Article:
     mentions: list[Mention] = field(default_factory=list)
     times: list[TimeExpr] = field(default_factory=list)
     events: list = field(default_factory=list)  # chancery.events.Event records
+    quotes: list = field(default_factory=list)  # chancery.quotes.Quote records
+    facts: list = field(default_factory=list)  # chancery.facts.Fact records
 
     def __post_init__(self) -> None:
         if not self.content_hash:

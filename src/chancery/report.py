@@ -57,7 +57,7 @@ def build_report(articles: Iterable[Article], problems: Iterable[object] = ()) -
         "articles": [article_entry(a) for a in articles],
         "stories": [],
         "events": [event_entry(e) for a in articles for e in a.events],
-        "quotes": [],
+        "quotes": [q.to_dict() for a in articles for q in a.quotes],
         "facts": [],
         "comparisons": [],
         "problems": [{"source": p.source, "reason": p.reason} for p in problems],
