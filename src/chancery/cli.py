@@ -354,9 +354,9 @@ def main(argv: list[str] | None = None) -> int:
         if exc.ctx is not None:
             print(f"Try '{exc.ctx.command_path} --help'.", file=sys.stderr)
         return EXIT_USAGE
-    except click.Exit as exc:
+    except typer.Exit as exc:
         return exc.exit_code
-    except click.Abort:
+    except typer.Abort:
         print("chancery: aborted", file=sys.stderr)
         return 130
     except click.ClickException as exc:

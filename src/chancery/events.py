@@ -57,6 +57,8 @@ class StatusCues:
     needs_target: frozenset[str]
     future_intent_applies: frozenset[str]
     future_intent_frames: re.Pattern
+    place_target_types: frozenset[str]
+    domestic_target_types: frozenset[str]
 
 
 def _words(words: list[str]) -> re.Pattern:
@@ -74,7 +76,8 @@ def status_cues() -> StatusCues:
                       frozenset(data["framing_types"]), _words(data["intent"]["frames"]),
                       frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]),
                       _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
-                      frozenset(data["intent"]["future_applies_to"]), _words(data["intent"]["future_frames"]))
+                      frozenset(data["intent"]["future_applies_to"]), _words(data["intent"]["future_frames"]),
+                      frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]))
 
 
 @dataclass
@@ -176,6 +179,8 @@ class EventExtractor:
         if source_m is None:
             return None
         pattern = self._intent(text, pattern, source_m, clause_start, t_start)
+        if target_m is None and pattern.type in self.cues.place_target_types:
+            target_m = next((m for m in places if clause_start <= m.start < clause_end), None)
         if target_m is None and pattern.type in self.cues.needs_target and source_m.actor.kind != "pair":
             return None  # a consultation needs a counterpart
         source, target = _actor_of(source_m), _actor_of(target_m) if target_m else None
@@ -187,6 +192,9 @@ class EventExtractor:
                 source = _plain(a, source_m.text)
         if target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
+        if target is None and pattern.type in self.cues.domestic_target_types and source.get("country"):
+            target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
+                      "how": "domestic"}
         when = _nearest_time(times, t_start, t_end)
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
         date, precision, date_source = _date(when, anchor, article)
@@ -273,7 +281,7 @@ class EventExtractor:
             return "historical", m.group()
         if _long_ago(when, anchor, cues.historical_years):
             return "historical", when.text
-        if m := cues.negation.search(lead):
+        if m := cues.negation.search(lead[:len(lead) - (t_end - t_start)]):  # "refused to" as a trigger is a REJECT
             return "negated", m.group()
         if pattern.type == "THREATEN":
             return "asserted", None

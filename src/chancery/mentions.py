@@ -314,6 +314,23 @@ class _Scanner:
             k += 1
         country, _, k = self.qualifier(k)
         roles, sector, kind, k3 = self.role_run(k)
+        second = None
+        if not kind and country:
+            # "Turkish and Greek sides", "Palestinian suicide bombers", "Nigerian junior foreign minister"
+            j = k
+            if self.low(j) in ("and", "&"):
+                c2, _, j2 = self.qualifier(j + 1)
+                if c2 and c2 != country:
+                    second, j = (j + 1, c2), j2
+            skipped = 0
+            while skipped < 3 and j not in self.hits and self.word(j).isalpha() and self.word(j)[:1].islower():
+                j, skipped = j + 1, skipped + 1
+            roles, sector, kind, k3 = self.role_run(j)
+            if second and kind == "sector":
+                self.emit(i, k, "group", country=country, sector=sector, name=self.text[self.toks[i][0]:self.toks[k - 1][1]])
+                self.emit(second[0], k3, "group", country=second[1], sector=sector,
+                          name=self.text[self.toks[second[0]][0]:self.toks[k3 - 1][1]])
+                return k3
         if not kind:
             return None  # a bare demonym ("Chinese") names nobody; countries are handled by simple()
         k3 = self.skip_department(k3)
