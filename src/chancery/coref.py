@@ -231,10 +231,14 @@ class Resolver:
         same = [m for m in self.seen if m.sentence == here and m.start < offset and fits(m)]
         if same:
             return self._subject(same).actor
-        for s in range(here - 1, max(here - 4, -1), -1):
+        # "they" reaches back one sentence only: further back it more often means things, not actors
+        reach = 1 if number == "plural" else 3
+        for s in range(here - 1, max(here - 1 - reach, -1), -1):
             in_sentence = [m for m in self.seen if m.sentence == s and fits(m)]
             if in_sentence:
                 return self._subject(in_sentence).actor
+        if number == "plural":
+            return None
         prior = [m for m in self.seen if m.start < offset and fits(m)]
         return prior[-1].actor if prior else None
 

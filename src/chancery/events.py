@@ -27,6 +27,7 @@ from .annotate import Annotator, anchor_date
 from .knowledge import tokens
 from .lemmas import lemma
 from .lexicon import Lexicon, Pattern, lexicon
+from .quotes import quoted_spans
 from .records import Actor, Article, Mention, TimeExpr
 from .sentences import split_sentences
 from .tense import is_past_form
@@ -35,7 +36,7 @@ SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
 _PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "of", "by", "between", "at",
                            "about", "over", "into", "toward", "towards", "among", "amid", "than", "like",
-                           "including", "include", "includes", "via", "through", "under", "despite"})
+                           "including", "include", "includes", "via", "through", "under", "despite", "as"})
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
 _ATTRIBUTION = re.compile(r"[\s,]*(?:has |had |also |then )?(?:said|says|told|added|noted|stressed|declared|asserted|"
                           r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.IGNORECASE)
@@ -156,6 +157,9 @@ class EventExtractor:
         actors = [m for m in mentions if start <= m.start < end and m.actor.kind != "place"]
         places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
         sentence_times = [t for t in times if start <= t.start < end]
+        slogans = [(a, b) for a, b, _, _ in quoted_spans(text[start:end]) if len(text[start + a:start + b].split()) < 6]
+        chosen = [(i, j, p) for i, j, p in chosen
+                  if not any(start + a <= toks[i][0] < start + b for a, b in slogans)]
         frames = [toks[i][0] for i, _, p in chosen if p.type in self.cues.framing_types]
         out = []
         for i, j, pattern in chosen:
@@ -190,7 +194,7 @@ class EventExtractor:
                 source, target = _plain(a, source_m.text), _plain(b, source_m.text)
             else:
                 source = _plain(a, source_m.text)
-        if target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
+        elif target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
         if target is None and pattern.type in self.cues.domestic_target_types and source.get("country"):
             target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
@@ -410,7 +414,8 @@ def _plain(a: Actor, text: str) -> dict:
 
 
 def _nearest_time(times: list[TimeExpr], t_start: int, t_end: int) -> TimeExpr | None:
-    dated = [t for t in times if t.date]
+    # a span of years ("make 2026-27 the Years of Education") names a period, not when the act happened
+    dated = [t for t in times if t.date and not (t.until and t.precision == "year")]
     if not dated:
         return None
     return min(dated, key=lambda t: t_start - t.end if t.end <= t_start else t.start - t_end if t.start >= t_end else 0)
@@ -465,7 +470,12 @@ def merge(events: list[Event], article_id: str) -> list[Event]:
             merged[k] = ev
     out = list(merged.values())
     # an event without a target is the same report as one with a target and otherwise the same key
-    complete = {(e.type, e.cameo[:2], _who(e.source), e.date, e.status): e for e in out if e.target is not None}
+    complete = {}
+    for e in out:
+        if e.target is not None:
+            sides = (e.source, e.target) if e.type in SYMMETRIC else (e.source,)
+            for side in sides:
+                complete.setdefault((e.type, e.cameo[:2], _who(side), e.date, e.status), e)
     kept = []
     for ev in out:
         twin = complete.get((ev.type, ev.cameo[:2], _who(ev.source), ev.date, ev.status)) if ev.target is None else None
