@@ -243,7 +243,10 @@ class EventExtractor:
             if agent is not None:
                 patient = _subject(text, left)
                 return agent, patient
-        source = _subject(text, left)
+        source = None
+        if pattern.source == "possessor":  # "Xi's state visit", "China's condemnation of …"
+            source = next((m for m in reversed(left) if _possessive(text, m) and t_start - m.end < 40), None)
+        source = source or _subject(text, left)
         if source is None:
             return None, None
         partner = _compound_partner(text, left, source) if pattern.type in SYMMETRIC else None

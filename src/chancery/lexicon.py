@@ -165,6 +165,15 @@ def _match(elements, k: int, lemmas: list[str], words: list[str], i: int) -> int
                 break  # the shortest gap that lets the rest match
         return best
     best = None
+    if k > 0 and i < len(words) and not elements[k - 1].gap:
+        skip = i
+        while skip < len(words) and skip - i < 3 and _skippable(words[skip]) and \
+                not any(alt[0] in (lemmas[skip], words[skip].lower()) for alt in e.alternatives):
+            skip += 1
+        if skip > i:  # "threatened today to hold": step over adverbs and time words
+            end = _match(elements, k, lemmas, words, skip)
+            if end is not None:
+                best = end
     for alt in e.alternatives:
         n = len(alt)
         if i + n <= len(lemmas) and all(lemmas[i + j] == alt[j] or words[i + j].lower() == alt[j] for j in range(n)):
@@ -176,6 +185,17 @@ def _match(elements, k: int, lemmas: list[str], words: list[str], i: int) -> int
         if end is not None and (best is None or end > best):
             best = end
     return best
+
+
+@lru_cache(maxsize=1)
+def _skippable_words() -> frozenset[str]:
+    with resources.files("chancery").joinpath("data/matching.toml").open("rb") as fh:
+        return frozenset(tomllib.load(fh)["skippable"])
+
+
+def _skippable(word: str) -> bool:
+    lower = word.lower()
+    return lower in _skippable_words() or (len(lower) > 4 and lower.endswith("ly") and lower.isalpha())
 
 
 def load_patterns(path: str | Path, text: str | None = None) -> list[Pattern]:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 
 from .knowledge import Entry, Knowledge, norm_token, phrase_key, tokens
+from .tense import is_past_form
 
 _DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "our", "whose"})
 _POSSESSIVE = frozenset({"his", "her", "their", "its"})
@@ -312,10 +313,10 @@ class _Scanner:
         det = self.low(k) if self.low(k) in _DETERMINERS else None
         if det:
             k += 1
-        country, _, k = self.qualifier(k)
+        country, qualifier_actor, k = self.qualifier(k)
         roles, sector, kind, k3 = self.role_run(k)
         second = None
-        if not kind and country:
+        if not kind and country and qualifier_actor is None:  # after a demonym, not a country name
             # "Turkish and Greek sides", "Palestinian suicide bombers", "Nigerian junior foreign minister"
             j = k
             if self.low(j) in ("and", "&"):
@@ -323,7 +324,8 @@ class _Scanner:
                 if c2 and c2 != country:
                     second, j = (j + 1, c2), j2
             skipped = 0
-            while skipped < 3 and j not in self.hits and self.word(j).isalpha() and self.word(j)[:1].islower():
+            while skipped < 3 and j not in self.hits and self.word(j).isalpha() and self.word(j)[:1].islower() \
+                    and not is_past_form(self.word(j)):
                 j, skipped = j + 1, skipped + 1
             roles, sector, kind, k3 = self.role_run(j)
             if second and kind == "sector":
@@ -375,6 +377,10 @@ class _Scanner:
             if kind == "name" and end - i >= 2:
                 return self.apposition(i, end)
             return None
+        if hit.of("sector") and not hit.of("role", "country", "demonym", "metonym", "org", "person") \
+                and self.word(hit.j - 1).endswith("s") and self.low(i - 1) not in ("of", "the", "and") \
+                and hit.of("sector")[0].value not in ("GOV",):
+            return self.bare_group(hit)
         people = hit.of("person")
         if people:
             cand = self.emit(hit.i, hit.j, "person", persons=[e.value for e in people])
@@ -399,6 +405,26 @@ class _Scanner:
                               country=e.value.country)
                 return hit.j
         return None
+
+    def bare_group(self, hit: _Hit) -> int:
+        """"Demonstrators in Baghdad", "rebels": a plural sector noun with no country before it takes the
+        country of a place or country named right after it ("in Baghdad", "of Nepal"), else none."""
+        country = None
+        k = hit.j
+        if self.low(k) in ("in", "of", "from"):
+            nxt = self.hits.get(k + 1) or self.hits.get(k + 2)
+            if nxt:
+                for e in nxt.entries:
+                    if e.kind in ("country", "metonym"):
+                        country = e.value.country
+                        break
+                    if e.kind == "demonym":
+                        country = e.value
+                        break
+        sector = self.hits[hit.i].of("sector")[0].value
+        self.emit(hit.i, hit.j, "group", country=country, sector=sector,
+                  name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
+        return hit.j
 
     def apposition(self, i: int, end: int, cand: Candidate | None = None) -> int | None:
         """"Name, (a|the)? (Country's|demonym)? role/sector ..." gives an unknown name its country
