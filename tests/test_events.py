@@ -75,8 +75,20 @@ def test_negated(extract):
 
 
 def test_hypothetical(extract):
-    [e] = extract("The United States could impose sanctions on Russia if talks fail.")
+    [e] = extract("The United States could impose sanctions on Russia.")
     assert e.status == "hypothetical"
+
+
+def test_conditional_or_announced_coercion_is_a_threat(extract):
+    [e] = extract("The United States could impose sanctions on Russia if talks fail.")
+    assert (e.type, e.status, e.source["country"], e.target["country"]) == ("THREATEN", "asserted", "USA", "RUS")
+    [e] = extract("Turkey will impose new sanctions on Egypt.")
+    assert (e.type, e.status) == ("THREATEN", "asserted")
+
+
+def test_refusal_in_the_future_is_a_rejection(extract):
+    [e] = extract("Egypt will not sign the agreement with Turkey.")
+    assert (e.type, e.status, e.source["country"]) == ("REJECT", "asserted", "EGY")
 
 
 def test_threat_is_asserted_and_the_threatened_act_is_not_an_event(extract):

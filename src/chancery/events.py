@@ -60,6 +60,8 @@ class StatusCues:
     future_intent_frames: re.Pattern
     place_target_types: frozenset[str]
     domestic_target_types: frozenset[str]
+    refusal: re.Pattern
+    threat_types: frozenset[str]
 
 
 def _words(words: list[str]) -> re.Pattern:
@@ -78,7 +80,8 @@ def status_cues() -> StatusCues:
                       frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]),
                       _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
                       frozenset(data["intent"]["future_applies_to"]), _words(data["intent"]["future_frames"]),
-                      frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]))
+                      frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]),
+                      _words(data["refusal_cues"]), frozenset(data["threat_types"]))
 
 
 @dataclass
@@ -201,6 +204,7 @@ class EventExtractor:
                       "how": "domestic"}
         when = _nearest_time(times, t_start, t_end)
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
+        pattern, status, cue = self._reframe(text, pattern, status, cue, source_m, clause_start, t_start, t_end, end)
         date, precision, date_source = _date(when, anchor, article)
         location = _location(places, clause_start, clause_end) or _dateline_location(article, self.annotator)
         confidence = 0.9 - (0.15 if source_m.how in ("pronoun", "role", "pair") else 0) - (0.2 if target is None else 0)
@@ -226,6 +230,19 @@ class EventExtractor:
             return dataclasses.replace(pattern, type="REQUEST", mode=None, id=f"{pattern.id}+exhortation",
                                        cameo="020")
         return pattern
+
+    def _reframe(self, text, pattern: Pattern, status: str, cue, source_m: Mention, c_start: int, t_start: int,
+                 t_end: int, s_end: int) -> tuple[Pattern, str, str | None]:
+        """"will not accept" is a rejection; "will extend the curfew" or "could impose sanctions if" a threat."""
+        lead = text[max(min(source_m.end, t_start), c_start):t_start]
+        if status == "negated" and (m := self.cues.refusal.search(lead)):
+            return dataclasses.replace(pattern, type="REJECT", mode=None, cameo="120", id=f"{pattern.id}+refusal"), \
+                "asserted", m.group()
+        conditional = re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.I)
+        if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical" and conditional):
+            return dataclasses.replace(pattern, type="THREATEN", cameo="13" + pattern.cameo[1:2] if
+                                       pattern.cameo[:1] == "1" else "130", id=f"{pattern.id}+threat"), "asserted", cue
+        return pattern, status, cue
 
     def _arguments(self, text, pattern: Pattern, actors: list[Mention], c_start: int, c_end: int,
                    t_start: int, t_end: int) -> tuple[Mention | None, Mention | None]:
