@@ -35,6 +35,7 @@ class Resolver:
         return max(bisect.bisect_right(self.sentence_starts, offset) - 1, 0)
 
     def resolve(self, candidates: list[Candidate]) -> list[Mention]:
+        self.places = [c for c in candidates if c.kind == "place"]
         self._prescan(candidates)
         out: list[Mention] = []
         for cand in candidates:
@@ -152,7 +153,13 @@ class Resolver:
             return None, ""
         role = cand.roles[0] if cand.roles else None
         sector = cand.sector or (self.kb.sector_of_role(role) if role else "UNK")
-        return Actor(cand.name or "", cand.country, sector, "person", role), "unknown-person"
+        country = cand.country
+        if country is None and role and self.places:
+            # "President Laurent Gbagbo … will extend the curfew in Abidjan": an office-holder the data
+            # does not know most likely holds office where the sentence is set
+            here = self.sentence_of(cand.start)
+            country = next((p.country for p in self.places if self.sentence_of(p.start) == here and p.country), None)
+        return Actor(cand.name or "", country, sector, "person", role), "unknown-person"
 
     def _country_actor(self, code: str) -> Actor:
         c = self.kb.countries.get(code)
