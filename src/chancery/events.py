@@ -238,7 +238,7 @@ class EventExtractor:
         if status == "negated" and (m := self.cues.refusal.search(lead)):
             return dataclasses.replace(pattern, type="REJECT", mode=None, cameo="120", id=f"{pattern.id}+refusal"), \
                 "asserted", m.group()
-        conditional = re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.I)
+        conditional = re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.IGNORECASE)
         if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical" and conditional):
             return dataclasses.replace(pattern, type="THREATEN", cameo="13" + pattern.cameo[1:2] if
                                        pattern.cameo[:1] == "1" else "130", id=f"{pattern.id}+threat"), "asserted", cue

@@ -16,6 +16,8 @@ words, qualifiers, counted nouns, what is skipped) is data in `data/units.toml`;
 from __future__ import annotations
 
 import bisect
+import itertools
+import math
 import re
 import tomllib
 from dataclasses import asdict, dataclass, field
@@ -116,6 +118,7 @@ class Units:
     time_before: frozenset
     of_day: dict
     ordinal_nouns: dict
+    ordinal_compounds: frozenset
     labels: frozenset
     definite: frozenset
     capital_ok: frozenset
@@ -126,6 +129,8 @@ class Units:
     links_after: dict
     boundaries: frozenset
     determiners: frozenset
+    period_words: frozenset
+    proper_endings: tuple
     max_words: int
     list_triggers: tuple
     conjunctions: tuple
@@ -163,13 +168,14 @@ def load_units(text: str | None = None) -> Units:
         times_multiplier=frozenset(counts["multiplier_after_times"]["words"]),
         time_units=frozenset(d["time"]["units"]), time_after=frozenset(d["time"]["after"]),
         time_before=frozenset(d["time"]["before"]), of_day={_key(k): True for k in d["time"]["of_day"]},
-        ordinal_nouns=_keys(d["ordinals"]["nouns"]),
+        ordinal_nouns=_keys(d["ordinals"]["nouns"]), ordinal_compounds=frozenset(d["ordinals"].get("compounds", [])),
         labels=frozenset(skip["labels"]), definite=frozenset(skip["definite"]),
         capital_ok=frozenset(skip["capital_ok"]),
         what_verbs=frozenset(what["verbs"]), fillers=frozenset(what["fillers"]),
         auxiliaries=frozenset(what["auxiliaries"]), links_before={_key(k): True for k in what["links_before"]},
         links_after={_key(k): True for k in what["links_after"]}, boundaries=frozenset(what["boundaries"]),
         determiners=frozenset(what["determiners"]), max_words=int(what.get("max_words", 6)),
+        period_words=frozenset(what.get("period_words", [])), proper_endings=tuple(what.get("proper_endings", [])),
         list_triggers=tuple(sorted(lists["triggers"], key=len, reverse=True)),
         conjunctions=tuple(sorted(lists["conjunctions"], key=len, reverse=True)),
         trailers=tuple(sorted(lists["trailers"], key=len, reverse=True)),
@@ -316,7 +322,7 @@ class _Scanner:
             found = None
             try:
                 found = self._at(i)
-            except (ValueError, OverflowError, IndexError):
+            except (ValueError, OverflowError, IndexError, KeyError):
                 found = None
             if found:
                 fact, first, nxt = found
@@ -351,8 +357,7 @@ class _Scanner:
             vague = self._match(i, self.u.vague, 3)
             if vague:
                 return self._vague(i, float(vague[0]), vague[1])
-            if t.low in self.u.units or t.low in self.u.tens or t.low in ("a", "an", "half") \
-                    or t.low in self.u.multipliers:
+            if t.low in self.u.units or t.low in self.u.tens or t.low in ("a", "an", "half"):
                 return self._quantity(i, i, None)
         return None
 
@@ -389,38 +394,35 @@ class _Scanner:
         if t.kind == "num":
             return float(t.text.replace(",", "")), i + 1, False
         u = self.u
-        k = i
-        if t.low in ("a", "an"):
-            nxt = self._low(i + 1)
-            if (nxt in u.multipliers or nxt in u.scales) and self._near(i, i + 1):
-                value, k = 1.0, i + 1
-            else:
-                return None
-        elif t.low == "half":
-            if self._low(i + 1) in ("a", "an") and self._low(i + 2) in u.scales and self._near(i + 1, i + 2):
+        if t.low == "half":
+            if self._low(i + 1) in ("a", "an") and self._low(i + 2) in u.scales and self._near(i, i + 1) \
+                    and self._near(i + 1, i + 2):
                 return 0.5, i + 2, True
             return None
+        if t.low in ("a", "an"):
+            nxt = self._low(i + 1)
+            if not (nxt in u.multipliers or nxt in u.scales) or not self._near(i, i + 1):
+                return None
+            value, k = 1.0, i + 1
         else:
             small = self._small(i)
             if small is None:
-                if t.low in u.multipliers:
-                    value, k = 1.0, i
-                else:
-                    return None
-            else:
-                value, k = small
-        if self._low(k) == "hundred" and self._near(k - 1, k) if k > i else self._low(k) == "hundred":
+                return None
+            value, k = small
+        if self._low(k) == "hundred" and self._near(k - 1, k):
             value *= 100
             k += 1
-            rest = self._small(k + 1) if self._low(k) == "and" and self._near(k, k + 1) else self._small(k)
-            if rest:
+            rest = None
+            if self._low(k) == "and" and self._near(k - 1, k) and self._near(k, k + 1):
+                rest = self._small(k + 1)
+            elif self._near(k - 1, k):
+                rest = self._small(k)
+            if rest and rest[0] < 100:
                 value += rest[0]
                 k = rest[1]
-        if self._low(k) == "dozen" and (k == i or self._near(k - 1, k)):
+        if self._low(k) == "dozen" and self._near(k - 1, k):
             value *= 12
             k += 1
-        if k == i:
-            return None
         return value, k, True
 
     def _small(self, k: int) -> tuple[float, int] | None:
@@ -457,9 +459,13 @@ class _Scanner:
             return None
         value, k, spelled = parsed
         first_tok = self.toks[i]
+        if not spelled and len(first_tok.text) > 1 and first_tok.text[0] == "0" and first_tok.text[1] != ".":
+            return None  # "000", "09": the tail of a number broken by a space, or a code
         if self._blocked(first_tok.start, self.toks[k - 1].end):
             return None
-        if not self._left_ok(start, i, spelled, code):
+        strong = self._low(k) in u.scales or bool(self._match(k, u.currency_words, 4)) \
+            or bool(self._match(k, u.percent, 2)) or (self._tok(k) is not None and self.toks[k].text in u.codes)
+        if not self._left_ok(start, i, spelled, code or ("amount" if strong else None)):
             return None
         raw = value
         scale, k = self._scale(k, code)
@@ -483,11 +489,7 @@ class _Scanner:
             if nxt is not None and self._near(j - 1, j) and (nxt.kind == "num" or (spelled and nxt.kind == "word")) \
                     and (code2 is None or code2 == code):
                 second = self._number(j)
-                if second and not (sep.text in "-–—" and nxt.kind == "num" and self._attached(j)
-                                   and self._tok(second[1]) is not None and self._attached(second[1])
-                                   and self.toks[second[1]].kind == "word"
-                                   and self.toks[second[1]].low not in u.scales
-                                   and self.toks[second[1]].low not in u.short_scales):
+                if second:
                     scale2, k2 = self._scale(second[1], code)
                     low_value = value * (scale if scale != 1 else scale2)
                     high = second[0] * scale2
@@ -498,17 +500,13 @@ class _Scanner:
             span_start = start
         value *= scale
         # what the number is glued to
-        glued = self._tok(after_number if after_number == i + 1 or not spelled else i + 1)
-        if not spelled and self._tok(i + 1) is not None and self._attached(i + 1):
+        if not spelled and self._attached(i + 1):
             nxt = self.toks[i + 1]
-            if nxt.kind == "word" and not (scale != 1 and after_number == i + 2) and \
-                    _key(nxt.low) not in u.measures and nxt.low not in u.percent.get((nxt.low,), {}):
-                if (nxt.low,) not in u.percent:
-                    return None  # "5G", "1990s", "10am", "737MAX"
-            if nxt.text in ".,:/" and self._tok(i + 2) is not None and self._attached(i + 2) \
-                    and self.toks[i + 2].kind == "num":
+            if nxt.kind == "word" and not (scale != 1 and after_number >= i + 2) \
+                    and (nxt.low,) not in u.percent and (nxt.low,) not in u.measures:
+                return None  # "5G", "1990s", "10am", "737MAX"
+            if nxt.text in ".,:/" and self._attached(i + 2) and self.toks[i + 2].kind == "num":
                 return None  # "1.2.3", "10:30", "24/7", "2,5"
-        del glued
         # time of day
         if self._match(k, u.of_day, 2) and self._near(k - 1, k):
             return None
@@ -525,8 +523,8 @@ class _Scanner:
             if hit and self._near(k - 1, k):
                 words = tuple(t.low for t in self.toks[k:hit[1]])
                 if not (len(words) == 1 and words[0] in u.weak and scale == 1 and value < 1000):
-                    written = self.toks[k].text if hit[1] == k + 1 else None
-                    money = self._context(written or "", str(hit[0]), k)
+                    written = self.toks[k].low if hit[1] == k + 1 else ""
+                    money = self._context(written, str(hit[0]), k)
                     end = k = hit[1]
             elif self._tok(k) and self.toks[k].text in u.codes and self._near(k - 1, k):
                 money = u.codes[self.toks[k].text]
@@ -579,8 +577,6 @@ class _Scanner:
                 qualifier, q_start = str(qb[0]), qb[1]
             if qualifier == "exact" and qualifier_after:
                 qualifier = qualifier_after
-            elif qb is None and unit_kind and qualifier_after:
-                qualifier = qualifier_after
         # after the unit: "$5 billion or more"
         if qualifier == "exact" and until is None:
             qa = self._after_qualifier(end)
@@ -590,7 +586,7 @@ class _Scanner:
         if not spelled and "," not in first_tok.text and "." not in first_tok.text and 1900 <= raw <= 2099 \
                 and scale == 1 and unit_kind == "count" and q_start == span_start and code is None:
             return None
-        if value != value or value in (float("inf"), float("-inf")):
+        if not math.isfinite(value):
             return None
         span = [self.toks[q_start].start, self.toks[end - 1].end]
         fact = Fact(what="", value=value, unit=unit, qualifier=qualifier, period=None,
@@ -603,9 +599,9 @@ class _Scanner:
         t = self._tok(k)
         if t is None:
             return None
-        if t.text == "-" and self._attached(k) and self._attached(k + 1) and self._low(k + 1) in ("plus", "odd"):
-            return str(self.u.q_after[(self._low(k + 1),)]), k + 2
-        if t.text == "+" and self._attached(k):
+        if t.text == "-" and self._attached(k) and self._attached(k + 1) and (self._low(k + 1),) in self.u.q_after:
+            return str(self.u.q_after[(self._low(k + 1),)]), k + 2  # "20-odd", "30-plus"
+        if t.text == "+" and self._attached(k) and ("+",) in self.u.q_after:
             return str(self.u.q_after[("+",)]), k + 1
         hit = self._match(k, self.u.q_after, 2)
         if hit and hit[1] - k >= 1 and self._near(k - 1, k) and self.toks[k].kind == "word":
@@ -613,15 +609,16 @@ class _Scanner:
         return None
 
     def _left_ok(self, start: int, i: int, spelled: bool, code: str | None) -> bool:
-        """The words before a number do not make it a name, a label or a known set."""
+        """The words before a number do not make it a name, a label or a known set. `code` is set when
+        the number is money or a percentage, which a name ("Boeing 737") never is."""
         u = self.u
         t = self.toks[i]
         prev = self._tok(start - 1) if start > 0 else None
         if prev is not None and not self._same_sentence(start - 1, start):
             prev = None
-        if code is None and prev is not None and self._attached(start):
-            if prev.kind in ("word", "num", "abbr") or prev.text in "-–—/#+@.:,_'’&*\\^~=<>|":
-                return False  # "G20", "Su-57", "COVID-19", "#1", "+7"
+        if prev is not None and self._attached(start) and (code is None or start == i) \
+                and (prev.kind in ("word", "num", "abbr") or prev.text in "-–—/#+@.:,_'’&*\\^~=<>|"):
+            return False  # "G20", "Su-57", "COVID-19", "#1", "+7"
         if prev is not None and prev.low in u.labels:
             return False
         if prev is not None and prev.text == "." and self._low(start - 2) in u.labels:
@@ -646,7 +643,7 @@ class _Scanner:
         u = self.u
         j = k
         steps = 0
-        while j < len(self.toks) and steps < 5:
+        while j < len(self.toks) and steps < 6:
             t = self.toks[j]
             if j > k and not self._loose(j):
                 return None
@@ -659,37 +656,37 @@ class _Scanner:
                 return None
             if t.kind in ("num", "cur"):
                 return None
-            if t.low in u.count_stop:
+            if t.low in u.count_stop or (j == k and t.low in ("and", "or")):
                 return None
-            ordinal = self._match(j, u.ordinal_nouns, 3)
-            if self._plural(t, j):
-                # keep hyphenated compounds whole: "people-to-people" is not a counted noun
-                if self._tok(j + 1) is not None and self.toks[j + 1].text == "-" and self._attached(j + 1) \
-                        and self._attached(j + 2):
+            if self._attached(j + 1) and self.toks[j + 1].text == "-" and self._attached(j + 2):
+                # a hyphenated compound ("people-to-people") modifies the noun after it
+                while self._attached(j + 1):
                     j += 1
-                    steps += 1
-                    continue
-                return j, j + 1, t.low.replace("’", "'")
-            del ordinal
+                j += 1
+                steps += 1
+                continue
+            if self._plural(t.text, self._initial(j)):
+                return j, j + 1, t.low
             j += 1
             steps += 1
         return None
 
-    def _plural(self, t: _Tok, j: int) -> bool:
+    def _plural(self, word: str, initial: bool = False) -> bool:
+        """Whether a word is a plural noun (as far as spelling tells)."""
         u = self.u
-        if t.kind != "word":
+        if not word or not word[0].isalpha():
             return False
-        low = t.low
+        low = word.lower().replace("’", "'")
         if low in u.irregular:
-            return True
+            return word[:1].islower() or initial
         if low in u.not_plural or low in u.count_stop:
             return False
-        if len(low) >= 2 and t.text[:-1].isupper() and t.text.endswith("s") and len(t.text) >= 3:
+        if len(word) >= 3 and word[:-1].isupper() and word.endswith("s"):
             return True  # "MoUs", "UAVs"
         if len(low) < 4 or not low.endswith("s") or low.endswith(("ss", "us", "is", "'s")):
             return False
-        if t.text[:1].isupper():
-            return low.endswith("ans") and not self._initial(j)  # "20 Americans"
+        if word[:1].isupper():
+            return low.endswith("ans") and not initial  # "20 Americans"
         return True
 
     def _ordinal_word(self, i: int) -> tuple[float, int] | None:
@@ -726,12 +723,9 @@ class _Scanner:
             if hit:
                 noun_end = hit[1]
                 # "the 25th meeting" but not "the 25th meeting room"
-                nxt = self._tok(noun_end)
-                if nxt is not None and nxt.kind == "word" and nxt.low not in self.u.count_stop \
-                        and self._loose(noun_end) and not nxt.text[:1].isupper() and nxt.low not in (
-                        "since", "between", "with", "in", "to", "of"):
-                    if nxt.low not in self.u.boundaries and not self._plural(nxt, noun_end):
-                        return None
+                if self._low(noun_end) in self.u.ordinal_compounds or (
+                        self._low(noun_end) == "-" and self._attached(noun_end)):
+                    return None
                 unit = str(hit[0])
                 span = [t.start, self.toks[noun_end - 1].end]
                 singular = " ".join(x.low for x in self.toks[j:noun_end] if x.kind == "word")
@@ -837,8 +831,8 @@ class _Scanner:
             return self._phrase_before(q_start, s)
         link = self._match_back(q_start, u.links_before, 2)
         steps = 0
-        while k >= 0 and self.sent_of_tok[k] == s and self.toks[k].low in u.fillers and steps < 4 \
-                and self.toks[k].low not in u.what_verbs:
+        while k >= 0 and self.sent_of_tok[k] == s and steps < 8 and self.toks[k].low not in u.what_verbs \
+                and (self.toks[k].low in u.fillers or self._skippable(k)):
             k -= 1
             steps += 1
         if k < 0 or self.sent_of_tok[k] != s:
@@ -851,6 +845,12 @@ class _Scanner:
         if link and self.sent_of_tok[link[1]] == s:
             return self._phrase_before(link[1], s)
         return None
+
+    def _skippable(self, k: int) -> bool:
+        """Between a verb and its amount: a change in percent ("rose 5 percent year on year to")."""
+        t = self.toks[k]
+        return t.kind in ("num", "cur") or (t.low,) in self.u.percent or t.low in self.u.period_words \
+            or t.low in self.u.scales or t.low in self.u.short_scales
 
     def _phrase_before(self, k: int, s: int) -> str | None:
         """The noun phrase that ends right before token k (read backwards to a boundary)."""
@@ -868,18 +868,23 @@ class _Scanner:
                     j -= 1
                 continue
             if t.kind == "punct" and t.text not in "'’-&":
+                if t.text == "," and not words and j == k - 1:
+                    j -= 1  # "The deal, valued at …"
+                    continue
                 break
             if t.kind in ("num", "cur") or t.low in u.boundaries or t.low in u.what_verbs:
                 break
             words.append(j)
             j -= 1
         words.reverse()
+        while words and self.toks[words[-1]].low.endswith("ly") and self.toks[words[-1]].text.islower():
+            words.pop()  # adverbs before the verb: "almost certainly exceeding"
         while words and (self.toks[words[0]].low in u.determiners or self.toks[words[0]].kind == "punct"
                          or self.toks[words[0]].low in ("of", "in", "to", "for", "on", "at", "from", "by")):
             words.pop(0)
         while words and self.toks[words[-1]].kind == "punct":
             words.pop()
-        if not words:
+        if not words or (len(words) == 1 and len(self.toks[words[0]].text) < 2):
             return None
         phrase = self.text[self.toks[words[0]].start:self.toks[words[-1]].end]
         return self._decapitalise(phrase, words[0])
@@ -906,16 +911,22 @@ class _Scanner:
         return self.text[self.toks[words[0]].start:self.toks[words[-1]].end]
 
     def _decapitalise(self, phrase: str, k: int) -> str:
+        """A capital that only opens the sentence goes ("Exports rose" → "exports"); names stay."""
         t = self.toks[k]
-        if self._initial(k) and t.text[:1].isupper() and not t.text.isupper() and "'" not in t.low:
-            low = t.text[:1].lower() + t.text[1:]
-            if re.search(rf"(?<![\w]){re.escape(low)}(?![\w])", self.text):
-                return low + phrase[len(t.text):]
-        return phrase
+        if not (self._initial(k) and t.text[:1].isupper() and not t.text.isupper() and "'" not in t.low):
+            return phrase
+        low = t.text[:1].lower() + t.text[1:]
+        if not re.search(rf"(?<![\w]){re.escape(low)}(?![\w])", self.text):
+            if t.low.endswith(self.u.proper_endings):
+                return phrase
+            for j, other in enumerate(self.toks):
+                if other.text == t.text and j != k and not self._initial(j):
+                    return phrase  # written with a capital inside a sentence too: a name
+        return low + phrase[len(t.text):]
 
     def _carry_over(self, facts: list[tuple[Fact, int, int]]) -> None:
         """ "65 billion yuan (about 9.1 billion U.S. dollars)": the conversion is the same fact."""
-        for (a, _, _), (b, _, _) in zip(facts, facts[1:]):
+        for (a, _, _), (b, _, _) in itertools.pairwise(facts):
             between = self.text[a.span[1]:b.span[0]]
             if re.fullmatch(r"\s*[(\[]\s*(?:or\s+|about\s+|around\s+|roughly\s+|approximately\s+)?", between) \
                     and a.rule == b.rule == "money" and b.what in ("amount",):
@@ -965,20 +976,20 @@ class _Scanner:
         stop = re.search(r"[;:()\[\]\"“”«»—]|\s[–-]\s|[.!?](?=\s|$)|\n", tail)
         region = tail[:stop.start()] if stop else tail
         ranging = m.group().lower().startswith("ranging")
-        pieces: list[tuple[int, int, bool]] = []  # (start, end, final) relative to the sentence
+        # (start, end, ends a group) relative to the sentence: "ranging from A and B to C and D"
+        # has two groups, each closed by its own "and"
+        pieces: list[tuple[int, int, bool]] = []
         separator = re.compile(r",|\s+to\s+") if ranging else re.compile(r",")
         pos = 0
         for sep in separator.finditer(region):
-            pieces.append((region_start + pos, region_start + sep.start(), False))
-            if ranging and sep.group().strip() == "to":
-                pieces[-1] = pieces[-1]
+            pieces.append((region_start + pos, region_start + sep.start(), sep.group() != ","))
             pos = sep.end()
         pieces.append((region_start + pos, region_start + len(region), True))
         conj = "|".join(re.escape(c) for c in u.conjunctions)
         lead = re.compile(rf"^\s*(?:{conj})\s+", re.IGNORECASE)
         inner = re.compile(rf"\s+(?:{conj})\s+", re.IGNORECASE)
         items: list[tuple[int, int]] = []
-        for n, (a, b, _) in enumerate(pieces):
+        for n, (a, b, closes) in enumerate(pieces):
             piece = sentence[a:b]
             cut = self._stop_word(piece)
             if cut is not None:
@@ -987,23 +998,26 @@ class _Scanner:
             lead_m = lead.match(piece)
             if lead_m:
                 a += lead_m.end()
-                if self._item_ok(sentence[a:b]):
-                    items.append((a, b))
-                break
+                if not self._item_ok(sentence[a:b]):
+                    break
+                items.append((a, b))
+                if cut is not None or n + 1 == len(pieces) or not closes:
+                    break
+                continue
             if not piece.strip():
                 break
             later = pieces[n + 1] if n + 1 < len(pieces) else None
             continues = later is not None and cut is None and self._continues(sentence[later[0]:later[1]])
             joins = list(inner.finditer(piece))
-            if joins and not continues:
+            if joins and (not continues or closes):
                 last = joins[-1]
                 left, right = (a, a + last.start()), (a + last.end(), b)
-                for x, y in (left, right):
-                    if self._item_ok(sentence[x:y]):
-                        items.append((x, y))
-                    else:
-                        break
-                break
+                if not (self._item_ok(sentence[left[0]:left[1]]) and self._item_ok(sentence[right[0]:right[1]])):
+                    break
+                items += [left, right]
+                if not (continues and closes):
+                    break
+                continue
             if not self._item_ok(piece):
                 break
             items.append((a, b))
@@ -1060,15 +1074,11 @@ class _Scanner:
         before = sentence[:m.start()].rstrip(" ,")
         words = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", before)
         trigger = m.group().lower().split()
-        if trigger[0] == "in" and len(words) >= 1:
-            pass
         if words:
-            last = words[-1].lower()
-            group = u.groups.get(last)
-            if group in u.sector_groups:
+            last = words[-1].lower().replace("’", "'")
+            if u.groups.get(last) in u.sector_groups:
                 return "sectors of the agreements"
-            tok = _Tok(0, len(words[-1]), words[-1], last, "word")
-            if self._plural(tok, -1) and last not in u.count_stop:
+            if self._plural(words[-1]):
                 return last
         nouns = [w for w in trigger if w in ("areas", "fields", "sectors", "issues")]
         if nouns:

@@ -344,7 +344,7 @@ class _Scanner:
                 return None
             name = self.text[self.toks[k3][0]:self.toks[end - 1][1]]
             if country is None and self.low(end) == "of":  # "King Hassan of Morocco"
-                c, _, after = self.qualifier(end + 1)
+                c = self.qualifier(end + 1)[0]
                 if c:
                     country = c
             self.emit(i + 1 if det else i, end, name_kind, persons=persons, country=country, roles=tuple(roles),

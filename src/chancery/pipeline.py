@@ -13,6 +13,7 @@ from pathlib import Path
 from .annotate import Annotator
 from .cleaning import Boilerplate, Cleaner, default_boilerplate
 from .events import EventExtractor
+from .facts import FactExtractor
 from .manifest import Manifest
 from .outlets import outlet_table
 from .quotes import QuoteExtractor
@@ -35,12 +36,14 @@ class Pipeline:
         self.annotator = Annotator(actor_files=self.actor_files)
         self.extractor = EventExtractor(self.annotator, pattern_files=self.pattern_files)
         self.quotes = QuoteExtractor()
+        self.facts = FactExtractor()
 
     def process(self, article: Article) -> Article:
         cleaned = self.cleaner(article)
         split = dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
         annotated = self.annotator(split)
-        return dataclasses.replace(annotated, events=self.extractor(annotated), quotes=self.quotes(annotated))
+        return dataclasses.replace(annotated, events=self.extractor(annotated), quotes=self.quotes(annotated),
+                                   facts=self.facts(annotated))
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,

@@ -58,7 +58,8 @@ def build_report(articles: Iterable[Article], problems: Iterable[object] = ()) -
         "stories": [],
         "events": [event_entry(e) for a in articles for e in a.events],
         "quotes": [q.to_dict() for a in articles for q in a.quotes],
-        "facts": [],
+        "facts": [{"id": f"{a.id}-f{n}", "article": a.id, **f.to_dict()} for a in articles
+                  for n, f in enumerate(a.facts)],
         "comparisons": [],
         "problems": [{"source": p.source, "reason": p.reason} for p in problems],
     }
