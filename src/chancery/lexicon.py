@@ -111,6 +111,7 @@ class Lexicon:
         by_id = {p.id: p for p in patterns}  # a later entry with the same id replaces the earlier one
         self.patterns = list(by_id.values())
         self.by_first: dict[str, list[Pattern]] = {}
+        self.required = {p.id: _required(p) for p in self.patterns}
         for p in self.patterns:
             for first in _first_lemmas(p.elements):
                 self.by_first.setdefault(first, []).append(p)
@@ -125,7 +126,7 @@ class Lexicon:
                 for p in self.by_first.get(key, ()):
                     ok = viable.get(p.id)
                     if ok is None:  # every required element must have a word in the sentence
-                        ok = viable[p.id] = all(not req.isdisjoint(present) for req in _required(p))
+                        ok = viable[p.id] = all(not req.isdisjoint(present) for req in self.required[p.id])
                     if not ok:
                         continue
                     end = _match(p.elements, 0, lemmas, words, i)
