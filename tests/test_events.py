@@ -174,3 +174,9 @@ def test_announced_material_help_is_an_intent(extract):
 def test_plural_demonym_is_an_actor(extract):
     [e] = extract("The Egyptians rejected the Turkish proposal.")
     assert (e.type, e.source["country"]) == ("REJECT", "EGY")
+
+
+def test_demonym_adjective_gives_the_target_country(extract):
+    [e] = extract("Russia attacked Turkish positions on Monday.")
+    assert (e.type, e.source["country"], e.target["country"]) == ("ASSAULT", "RUS", "TUR")
+    assert extract("Turkish diplomats were asleep.") == []  # an adjective is never a source

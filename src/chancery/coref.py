@@ -112,6 +112,9 @@ class Resolver:
             return Actor(cand.name or a.name, a.country, None, "place"), "place"
         if kind == "group":
             return Actor(cand.name, cand.country, cand.sector, "group"), "group"
+        if kind == "adjective":
+            c = self.kb.countries.get(cand.country)
+            return Actor(c.name if c else cand.country, cand.country, None, "adjective"), "adjective"
         if kind == "dyad":
             members = (self._country_actor(cand.country), self._country_actor(cand.country2))
             return self._pair_actor(members), "dyad"

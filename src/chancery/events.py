@@ -157,7 +157,8 @@ class EventExtractor:
         if not found:
             return []
         chosen = _longest_first(found)
-        actors = [m for m in mentions if start <= m.start < end and m.actor.kind != "place"]
+        actors = [m for m in mentions if start <= m.start < end and m.actor.kind not in ("place", "adjective")]
+        adjectives = [m for m in mentions if start <= m.start < end and m.actor.kind == "adjective"]
         places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
         sentence_times = [t for t in times if start <= t.start < end]
         slogans = [(a, b) for a, b, _, _ in quoted_spans(text[start:end]) if len(text[start + a:start + b].split()) < 6]
@@ -170,13 +171,13 @@ class EventExtractor:
             if any(a < t_start and _clause(text, start, end, a, a + 1)[1] >= t_start for a in frames):
                 continue  # the act a threat or a request names is not itself an event
             event = self._event(article, text, start, end, index, toks, i, j, pattern, actors, places,
-                                sentence_times, anchor)
+                                sentence_times, anchor, adjectives)
             if event is not None:
                 out.append(event)
         return out
 
     def _event(self, article, text, start, end, index, toks, i, j, pattern: Pattern, actors, places, times,
-               anchor) -> Event | None:
+               anchor, adjectives=()) -> Event | None:
         t_start, t_end = toks[i][0], toks[j - 1][1]
         clause_start, clause_end = _clause(text, start, end, t_start, t_end)
         # places can be targets ("a state visit to Russia"), never sources
@@ -186,6 +187,9 @@ class EventExtractor:
         if source_m is None:
             return None
         pattern = self._intent(text, pattern, source_m, clause_start, t_start)
+        if target_m is None and pattern.target != "none":  # "shelled Iraqi towns": the country of the object
+            target_m = next((m for m in adjectives if t_start < m.start < clause_end
+                             and m.actor.country != source_m.actor.country), None)
         if target_m is None and pattern.type in self.cues.place_target_types:
             target_m = next((m for m in places if clause_start <= m.start < clause_end), None)
         if target_m is None and pattern.type in self.cues.needs_target and source_m.actor.kind != "pair":

@@ -400,6 +400,12 @@ class _Scanner:
             self.emit(hit.i, hit.j, "group", country=code, sector="CVL",
                       name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
             return hit.j
+        if demonym and not hit.of("country", "metonym", "org", "person", "surname"):
+            # "shell Iraqi towns", "a Senegalese peace plan": the country a thing belongs to, a possible
+            # target but never a source
+            self.emit(hit.i, hit.j, "adjective", country=demonym[0].value,
+                      name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
+            return hit.j
         for e in hit.entries:
             if e.kind in ("country", "metonym", "org"):
                 if self._locative(i):
