@@ -325,9 +325,12 @@ class _Scanner:
                     second, j = (j + 1, c2), j2
             skipped = 0
             while skipped < 3 and j not in self.hits and self.word(j).isalpha() and self.word(j)[:1].islower() \
-                    and not is_past_form(self.word(j)):
+                    and not is_past_form(self.word(j)) and not self._plural_noun(j):
                 j, skipped = j + 1, skipped + 1
             roles, sector, kind, k3 = self.role_run(j)
+            if not kind and j < len(self.toks) and self._plural_noun(j):
+                # "Algerian landowners", "Kurdish villagers": a people named by what they are
+                sector, kind, k3 = "CVL", "sector", j + 1
             if second and kind == "sector":
                 self.emit(i, k, "group", country=country, sector=sector, name=self.text[self.toks[i][0]:self.toks[k - 1][1]])
                 self.emit(second[0], k3, "group", country=second[1], sector=sector,
@@ -470,6 +473,15 @@ class _Scanner:
             cand.country = cand.country or country
             cand.roles = cand.roles or tuple(roles)
         return end
+
+    def _plural_noun(self, j: int) -> bool:
+        word = self.word(j)
+        if j in self.hits or not word.isalpha() or not word[:1].islower() or len(word) < 4:
+            return False
+        if not word.endswith("s") or word.endswith(("ss", "us", "is")) or is_past_form(word):
+            return False
+        from .lemmas import lemma
+        return lemma(word) != word.lower()  # the lemma table knows it as a plural
 
     def _demonym_as_noun(self, hit: _Hit) -> bool:
         """"the Palestinians", "Americans said": a plural demonym standing alone names the people."""
