@@ -62,6 +62,7 @@ class StatusCues:
     domestic_target_types: frozenset[str]
     refusal: re.Pattern
     threat_types: frozenset[str]
+    threat_codes: dict[str, tuple[str, str | None]]
 
 
 def _words(words: list[str]) -> re.Pattern:
@@ -81,7 +82,8 @@ def status_cues() -> StatusCues:
                       _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
                       frozenset(data["intent"]["future_applies_to"]), _words(data["intent"]["future_frames"]),
                       frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]),
-                      _words(data["refusal_cues"]), frozenset(data["threat_types"]))
+                      _words(data["refusal_cues"]), frozenset(data["threat_types"]),
+                      {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()})
 
 
 @dataclass
@@ -244,8 +246,9 @@ class EventExtractor:
                 "asserted", m.group()
         conditional = re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.IGNORECASE)
         if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical" and conditional):
-            return dataclasses.replace(pattern, type="THREATEN", cameo="13" + pattern.cameo[1:2] if
-                                       pattern.cameo[:1] == "1" else "130", id=f"{pattern.id}+threat"), "asserted", cue
+            cameo, mode = self.cues.threat_codes.get(pattern.type, ("130", None))
+            return dataclasses.replace(pattern, type="THREATEN", cameo=cameo, mode=mode, id=f"{pattern.id}+threat"), \
+                "asserted", cue
         return pattern, status, cue
 
     def _arguments(self, text, pattern: Pattern, actors: list[Mention], c_start: int, c_end: int,
