@@ -38,6 +38,7 @@ _PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "
                            "about", "over", "into", "toward", "towards", "among", "amid", "than", "like",
                            "including", "include", "includes", "via", "through", "under", "despite", "as"})
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
+_REPORTING = re.compile(r"\b(?:said|says|announced|confirmed|declared|warned|stated|told)\b", re.IGNORECASE)
 _ATTRIBUTION = re.compile(r"[\s,]*(?:has |had |also |then )?(?:said|says|told|added|noted|stressed|declared|asserted|"
                           r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.IGNORECASE)
 
@@ -245,7 +246,11 @@ class EventExtractor:
             return dataclasses.replace(pattern, type="REJECT", mode=None, cameo="120", id=f"{pattern.id}+refusal"), \
                 "asserted", m.group()
         conditional = re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.IGNORECASE)
-        if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical" and conditional):
+        # "NATO confirmed it would tighten the blockade": "would" in reported speech is a future
+        reported = status == "hypothetical" and (cue or "").lower() == "would" and \
+            _REPORTING.search(text[c_start:t_start])
+        if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical"
+                                                       and (conditional or reported)):
             cameo, mode = self.cues.threat_codes.get(pattern.type, ("130", None))
             return dataclasses.replace(pattern, type="THREATEN", cameo=cameo, mode=mode, id=f"{pattern.id}+threat"), \
                 "asserted", cue
