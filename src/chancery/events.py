@@ -269,11 +269,20 @@ class EventExtractor:
         passive = _passive(text, t_start, t_end)
         if passive:
             agent = next((m for m in right if _preceded_by(text, m, {"by"})), None)
+            patient = _subject(text, left)
             if agent is not None:
-                patient = _subject(text, left)
                 return agent, patient
+            if patient is not None:
+                # "three servicemen were killed by a bomb outside the Iraqi city": the doer is unnamed;
+                # the country named after the trigger, if any, stands for it
+                where = next((m for m in right if m.actor.kind in ("place", "adjective", "country")
+                              and m.actor.country != patient.actor.country), None)
+                return where, patient
         source = None
-        if pattern.source == "possessor":  # "Xi's state visit", "China's condemnation of …"
+        if re.search(r",\s*$", text[c_start:t_start]) and text[t_start:t_end].split()[0].lower().endswith("ing"):
+            # ", killing about 20 people": a participle after a comma shares the main clause's subject
+            source = next((m for m in left if not _preceded_by(text, m, _PREPOSITIONS)), None)
+        if source is None and pattern.source == "possessor":  # "Xi's state visit", "China's condemnation of …"
             source = next((m for m in reversed(left) if _possessive(text, m) and t_start - m.end < 40), None)
         source = source or _subject(text, left)
         if source is None:
