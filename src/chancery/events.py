@@ -18,10 +18,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from .annotate import Annotator, anchor_date
 from .knowledge import tokens
@@ -31,6 +29,7 @@ from .quotes import quoted_spans
 from .records import Actor, Article, Mention, TimeExpr
 from .sentences import split_sentences
 from .tense import is_past_form
+from .wordlists import any_of, load
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
@@ -66,24 +65,17 @@ class StatusCues:
     threat_codes: dict[str, tuple[str, str | None]]
 
 
-def _words(words: list[str]) -> re.Pattern:
-    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+").replace(r"\*", r"\w*") for w in words),
-                          key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
 def status_cues() -> StatusCues:
-    with resources.files("chancery").joinpath("data/status.toml").open("rb") as fh:
-        data = tomllib.load(fh)
-    return StatusCues(_words(data["negation"]), _words(data["hypothetical"]), _words(data["future"]),
-                      _words(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]),
-                      frozenset(data["framing_types"]), _words(data["intent"]["frames"]),
+    data = load("status.toml")
+    return StatusCues(any_of(data["negation"]), any_of(data["hypothetical"]), any_of(data["future"]),
+                      any_of(data["historical"]), frozenset(data["intent_types"]), int(data["historical_years"]),
+                      frozenset(data["framing_types"]), any_of(data["intent"]["frames"]),
                       frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]),
-                      _words(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
-                      frozenset(data["intent"]["future_applies_to"]), _words(data["intent"]["future_frames"]),
+                      any_of(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
+                      frozenset(data["intent"]["future_applies_to"]), any_of(data["intent"]["future_frames"]),
                       frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]),
-                      _words(data["refusal_cues"]), frozenset(data["threat_types"]),
+                      any_of(data["refusal_cues"]), frozenset(data["threat_types"]),
                       {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()})
 
 

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .records import Article, Mention
 
@@ -37,21 +35,11 @@ class SpeechWords:
     name_markers: frozenset[str]
 
 
-def _alternation(words: list[str]) -> str:
-    return "|".join(sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True))
-
-
 @lru_cache(maxsize=1)
 def speech_words() -> SpeechWords:
-    with resources.files("chancery").joinpath("data/speech.toml").open("rb") as fh:
-        data = tomllib.load(fh)
-    return SpeechWords(
-        verbs=re.compile(rf"(?<![\w-])(?:{_alternation(data['verbs'])})(?![\w-])", re.IGNORECASE),
-        nouns=re.compile(rf"(?<![\w-])(?:{_alternation(data['nouns'])})(?![\w-])", re.IGNORECASE),
-        documents=re.compile(rf"(?<![\w-])(?:{_alternation(data['documents'])})(?![\w-])", re.IGNORECASE),
-        according=re.compile(rf"(?<![\w-])(?:{_alternation(data['according'])})(?![\w-])", re.IGNORECASE),
-        name_markers=frozenset(data["name_markers"]),
-    )
+    data = load("speech.toml")
+    return SpeechWords(verbs=any_of(data["verbs"]), nouns=any_of(data["nouns"]), documents=any_of(data["documents"]),
+                       according=any_of(data["according"]), name_markers=frozenset(data["name_markers"]))
 
 
 @dataclass

@@ -6,12 +6,11 @@ Marker words live in data/tense.toml; past forms of verbs come from spaCy's Engl
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .lemmas import table
+from .wordlists import any_of, load
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|’[a-z]+")
 
@@ -26,16 +25,10 @@ class Markers:
     not_past: frozenset[str]
 
 
-def _phrases(words: list[str]) -> re.Pattern:
-    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+") for w in words), key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
-
-
 @lru_cache(maxsize=1)
 def markers() -> Markers:
-    with resources.files("chancery").joinpath("data/tense.toml").open("rb") as fh:
-        data = tomllib.load(fh)
-    return Markers(_phrases(data["future"]), _phrases(data["hypothetical"]), _phrases(data["negation"]),
+    data, cues = load("tense.toml"), load("status.toml")  # the modal cues are the event stage's
+    return Markers(any_of(cues["future"]), any_of(cues["hypothetical"]), any_of(cues["negation"]),
                    frozenset(data["past_auxiliaries"]), frozenset(data["present_auxiliaries"]),
                    frozenset(data["not_past"]))
 

@@ -1,0 +1,22 @@
+"""Loading the word lists under `data/` and turning them into patterns."""
+from __future__ import annotations
+
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+
+
+@lru_cache(maxsize=32)
+def load(name: str) -> dict:
+    """A TOML data file of the package, read once."""
+    with resources.files("chancery").joinpath("data", name).open("rb") as fh:
+        return tomllib.load(fh)
+
+
+def any_of(words: list[str]) -> re.Pattern:
+    """Whole words or phrases, case-insensitive, longest first; spaces match any whitespace and a
+    trailing "*" any letters ("commemorat*")."""
+    alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+").replace(r"\*", r"\w*") for w in words),
+                          key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
