@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .records import Article, Mention
+from .wordlists import any_of, load
 
 _PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"', "``": "''", "‹": "›"}
 _ALSO_CLOSES = {"“": '"', "‘": "'", "``": '"'}  # typography often mixes curly and straight marks
