@@ -201,7 +201,10 @@ class EventExtractor:
         if target is None and pattern.type in self.cues.domestic_target_types and source.get("country"):
             target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
                       "how": "domestic"}
-        when = _nearest_time(times, t_start, t_end)
+        # a time counts for the event when it stands in the trigger's clause, before the trigger or
+        # within its predicate; "… suspected of blowing up a plane in 1988" dates another act
+        predicate_end = _predicate_end(text, t_end, end)
+        when = _nearest_time([t for t in times if clause_start <= t.start and t.end <= predicate_end], t_start, t_end)
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
         pattern, status, cue = self._reframe(text, pattern, status, cue, source_m, clause_start, t_start, t_end, end)
         date, precision, date_source = _date(when, anchor, article)
@@ -395,9 +398,13 @@ def _compound_partner(text: str, left: list[Mention], source: Mention) -> Mentio
 
 
 def _predicate_end(text: str, t_end: int, s_end: int) -> int:
-    """Where the trigger's own predicate stops: at a clause break, or at "and"/"," before a new
-    finite verb ("paid a state visit to Russia and attended celebrations …")."""
+    """Where the trigger's own predicate stops: at a clause break, at a relative clause ("… rebels
+    who entered the country two years ago"), or at "and"/"," before a new finite verb ("paid a state
+    visit to Russia and attended celebrations …")."""
     stop = _clause(text, t_end, s_end, t_end, t_end)[1]
+    relative = re.search(r"\b(?:who|whom|which|whose|where)\b", text[t_end:stop])
+    if relative:
+        stop = t_end + relative.start()
     for m in re.finditer(r"(?:,|\band\b)\s+([A-Za-z]+)", text[t_end:stop]):
         if is_past_form(m.group(1)):
             return t_end + m.start()
