@@ -29,7 +29,7 @@ from .quotes import quoted_spans
 from .records import Actor, Article, Mention, TimeExpr
 from .sentences import split_sentences
 from .tense import is_past_form
-from .wordlists import any_of, load
+from .wordlists import any_of, load, quantity_heads
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
@@ -300,8 +300,12 @@ class EventExtractor:
             return pair[0] if pair else None  # a mediator's first party; the source is the subject
         if pattern.target == "object":
             first = right[0]
-            return first if not _preceded_by(text, first, _PREPOSITIONS - {"to", "with", "on", "against", "for"}) \
-                else next((m for m in right if not _preceded_by(text, m, {"of", "in", "at", "by"})), None)
+            if not _preceded_by(text, first, _PREPOSITIONS - {"to", "with", "on", "against", "for"}):
+                return first
+            plain = next((m for m in right if not _preceded_by(text, m, {"of", "in", "at", "by"})), None)
+            # "rejected the proposal put forward by Brazil", "an offer from Kabul": the object's owner
+            return plain or next((m for m in right if m.actor.kind != "place"
+                                  and _preceded_by(text, m, {"of", "by", "from"})), None)
         wanted = {pattern.target}
         exact = next((m for m in right if _preceded_by(text, m, wanted)), None)
         if exact is not None or pattern.target not in ("to", "with"):
@@ -358,7 +362,10 @@ def _preceded_by(text: str, m: Mention, words: set[str] | frozenset[str]) -> boo
     before = text[max(0, m.start - 40):m.start].lower().split()
     while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its"):
         before.pop()
+    if len(before) >= 2 and before[-1] == "of" and before[-2] in quantity_heads():
+        return False  # "thousands of protesters": the protesters are the head
     return bool(before) and before[-1].strip(",.;:“”\"'") in words
+
 
 
 def _subject(text: str, left: list[Mention]) -> Mention | None:

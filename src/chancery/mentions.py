@@ -22,6 +22,7 @@ from importlib import resources
 
 from .knowledge import Entry, Knowledge, norm_token, phrase_key, tokens
 from .tense import is_past_form
+from .wordlists import quantity_heads
 
 _DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "our", "whose"})
 _POSSESSIVE = frozenset({"his", "her", "their", "its"})
@@ -31,6 +32,7 @@ _TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "fro
                                 "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
                         "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
+
 
 
 @dataclass(frozen=True)
@@ -385,7 +387,7 @@ class _Scanner:
                 return self.apposition(i, end)
             return None
         if hit.of("sector") and not hit.of("role", "country", "demonym", "metonym", "org", "person") \
-                and self.word(hit.j - 1).endswith("s") and self.low(i - 1) not in ("of", "the", "and") \
+                and self.word(hit.j - 1).endswith("s") and self._group_position(i) \
                 and hit.of("sector")[0].value not in ("GOV",):
             return self.bare_group(hit)
         people = hit.of("person")
@@ -418,6 +420,14 @@ class _Scanner:
                               country=e.value.country)
                 return hit.j
         return None
+
+    def _group_position(self, i: int) -> bool:
+        """A bare plural noun names actors where a subject stands: at the start of a sentence or
+        clause, after a number, or after "thousands of" and the like — not right after a verb."""
+        before = self.word(i - 1)
+        if i == 0 or before in (".", ",", ";", ":", "“", '"', "(") or before.isdigit():
+            return True
+        return before.lower() == "of" and self.low(i - 2) in quantity_heads()
 
     def bare_group(self, hit: _Hit) -> int:
         """"Demonstrators in Baghdad", "rebels": a plural sector noun with no country before it takes the

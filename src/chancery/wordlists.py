@@ -20,3 +20,9 @@ def any_of(words: list[str]) -> re.Pattern:
     alternatives = sorted((re.escape(w).replace(r"\ ", r"\s+").replace(r"\*", r"\w*") for w in words),
                           key=len, reverse=True)
     return re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def quantity_heads() -> frozenset[str]:
+    """Words after which "of" does not open a prepositional phrase: "thousands of protesters"."""
+    return frozenset(load("matching.toml")["quantity_heads"])
