@@ -25,7 +25,7 @@ from .annotate import Annotator, anchor_date
 from .knowledge import tokens
 from .lemmas import lemma
 from .lexicon import Lexicon, Pattern, lexicon
-from .quotes import quoted_spans
+from .quotes import quoted_spans, speech_words
 from .records import Actor, Article, Mention, TimeExpr
 from .sentences import split_sentences
 from .tense import is_past_form
@@ -182,6 +182,11 @@ class EventExtractor:
         if source_m is None:
             return None
         pattern = self._intent(text, pattern, source_m, clause_start, t_start)
+        if pattern.id.endswith("+exhortation"):
+            # "Britain's minister said that Libya must hand over …": the speaker asks, the subject is asked
+            speaker = _reporting_speaker(text, actors, start, source_m)
+            if speaker is not None and not _same(speaker, source_m):
+                source_m, target_m = speaker, source_m
         if target_m is None and pattern.target != "none":  # "shelled Iraqi towns": the country of the object
             target_m = next((m for m in adjectives if t_start < m.start < clause_end
                              and m.actor.country != source_m.actor.country), None)
@@ -379,6 +384,9 @@ def _subject(text: str, left: list[Mention]) -> Mention | None:
             head -= 1
         if _preceded_by(text, left[head], _PREPOSITIONS) or _preceded_by(text, m, _PREPOSITIONS):
             continue
+        if k > 0 and re.match(r"\s*,\s*(?:a|an|the)\b[^,]*$", text[left[k - 1].end:m.start]) and \
+                "," in text[m.end:left[-1].end + 200]:
+            continue  # "Pakistan, a key U.S. ally in the war, has refused": the ally is an aside
         compound = _compound_head(text, left, m)
         return compound or m
     return None
@@ -416,6 +424,18 @@ def _predicate_end(text: str, t_end: int, s_end: int) -> int:
         if is_past_form(m.group(1)):
             return t_end + m.start()
     return stop
+
+
+def _reporting_speaker(text: str, actors: list[Mention], s_start: int, subject: Mention) -> Mention | None:
+    """The actor who reports the clause: "X said (that) …" before it, or "…, X said" after it."""
+    verbs = speech_words().verbs
+    for m in reversed([a for a in actors if s_start <= a.start and a.end <= subject.start]):
+        between = text[m.end:subject.start]
+        if verbs.search(between) and len(between) < 80 and m.actor.kind in ("person", "country", "group",
+                                                                              "organisation"):
+            return m
+    after = [a for a in actors if a.start > subject.end and _speaker(text, a)]
+    return after[0] if after else None
 
 
 def _possessive(text: str, m: Mention) -> bool:

@@ -315,6 +315,8 @@ class _Scanner:
         det = self.low(k) if self.low(k) in _DETERMINERS else None
         if det:
             k += 1
+            while self.low(k) in _TITLE_ADJECTIVES and self.low(k) != "-" and k - i < 4:
+                k += 1  # "a senior British minister"
         country, qualifier_actor, k = self.qualifier(k)
         roles, sector, kind, k3 = self.role_run(k)
         second = None
@@ -365,7 +367,12 @@ class _Scanner:
             self.emit(i, k3, "counterpart", country=country, determiner=det)
             return k3
         if det in ("a", "an"):
-            return None  # "a former minister" introduces someone; it does not refer back
+            if not country:
+                return None  # "a former minister" introduces someone; it does not refer back
+            # "a senior British minister": someone of that country and office, not a known person
+            self.emit(i, k3, "name", country=country, roles=tuple(roles), sector=sector or "GOV",
+                      name=self.text[self.toks[i][0]:self.toks[k3 - 1][1]])
+            return k3
         if country or det:  # "the Chinese president", "Russia's foreign minister", "the president"
             role_set = tuple(roles) if kind == "role" else ()
             self.emit(i, k3, "role", country=country, roles=role_set, sector=sector or "GOV", determiner=det,
