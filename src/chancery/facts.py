@@ -15,6 +15,8 @@ words, qualifiers, counted nouns, what is skipped) is data in `data/units.toml`;
 """
 from __future__ import annotations
 
+import functools
+
 import bisect
 import itertools
 import math
@@ -86,6 +88,12 @@ def _keys(table: dict) -> dict[tuple[str, ...], object]:
 @dataclass(frozen=True)
 class Units:
     """The contents of data/units.toml, prepared for matching."""
+
+    @functools.cached_property
+    def word_starts(self) -> frozenset:
+        """Words that can open a number written in words, an ordinal or a vague quantity."""
+        return frozenset(self.ordinals) | frozenset(self.tens) | frozenset(self.units) | \
+            {"a", "an", "half"} | {k[0] for k in self.vague}
 
     symbols: dict
     codes: dict
@@ -351,6 +359,8 @@ class _Scanner:
                 return self._ordinal(i, float(t.text.replace(",", "")) if "." not in t.text else None, i + 2)
             return self._quantity(i, i, None)
         if t.kind == "word":
+            if t.low not in self.u.word_starts:  # most words open no number: skip them cheaply
+                return None
             ordinal = self._ordinal_word(i)
             if ordinal:
                 return self._ordinal(i, *ordinal)
