@@ -22,6 +22,7 @@ from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
+from .knowledge import tokens
 from .lemmas import lemma
 
 
@@ -35,7 +36,7 @@ TYPES = _ontology()
 SOURCES = frozenset({"subject", "possessor", "between"})
 TARGETS = frozenset({"object", "with", "to", "on", "for", "from", "against", "in", "between", "none"})
 GAP = 5
-_STOP_GAP = frozenset({".", ";", "!", "?", ":"})
+_STOP_GAP = frozenset({".", ";", "!", "?", ":", ","})  # a gap never crosses a clause
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,11 @@ class LexiconError(ValueError):
     pass
 
 
+def _words(text: str) -> tuple[str, ...]:
+    """Lemmas of a phrase, tokenised like the text it is matched against ("cease-fire" → cease - fire)."""
+    return tuple(lemma(t) for _, _, t in tokens(text))
+
+
 def parse_phrase(phrase: str) -> tuple[Element, ...]:
     elements: list[Element] = []
     for m in re.finditer(r"\{([^{}]*)\}|\[([^\[\]]*)\]|(\.\.\.)|([^\s{}\[\]]+)", phrase):
@@ -79,12 +85,12 @@ def parse_phrase(phrase: str) -> tuple[Element, ...]:
             elements.append(Element(gap=True))
         elif alts is not None or optional is not None:
             body = alts if alts is not None else optional
-            choices = tuple(tuple(lemma(w) for w in alt.split()) for alt in body.split("|") if alt.strip())
+            choices = tuple(_words(alt) for alt in body.split("|") if alt.strip())
             if not choices:
                 raise LexiconError(f"empty alternatives in {phrase!r}")
             elements.append(Element(choices, optional=optional is not None))
         else:
-            elements.append(Element(((lemma(word),),)))
+            elements.append(Element((_words(word),)))
     if not elements or all(e.optional or e.gap for e in elements):
         raise LexiconError(f"phrase {phrase!r} has no required word")
     if elements[0].gap or elements[-1].gap:
