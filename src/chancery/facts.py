@@ -15,9 +15,8 @@ words, qualifiers, counted nouns, what is skipped) is data in `data/units.toml`;
 """
 from __future__ import annotations
 
-import functools
-
 import bisect
+import functools
 import itertools
 import math
 import re
