@@ -272,7 +272,7 @@ class EventExtractor:
             patient = _subject(text, left)
             if agent is not None:
                 return agent, patient
-            if patient is not None:
+            if patient is not None and pattern.type in ("ASSAULT", "COERCE"):
                 # "three servicemen were killed by a bomb outside the Iraqi city": the doer is unnamed;
                 # the country named after the trigger, if any, stands for it
                 where = next((m for m in right if m.actor.kind in ("place", "adjective", "country")
@@ -303,7 +303,12 @@ class EventExtractor:
         if pattern.target == "between":
             pair = _between(text, right)
             return pair[0] if pair else None  # a mediator's first party; the source is the subject
-        if pattern.target == "object":
+        if pattern.target not in ("object", "to", "with"):
+            wanted = {pattern.target}
+            exact = next((m for m in right if _preceded_by(text, m, wanted)), None)
+            if exact is not None:
+                return exact
+        if pattern.target != "to" and pattern.target != "with":  # object, or a preposition not found
             first = right[0]
             if not _preceded_by(text, first, _PREPOSITIONS - {"to", "with", "on", "against", "for"}):
                 return first
@@ -313,7 +318,7 @@ class EventExtractor:
                                   and _preceded_by(text, m, {"of", "by", "from"})), None)
         wanted = {pattern.target}
         exact = next((m for m in right if _preceded_by(text, m, wanted)), None)
-        if exact is not None or pattern.target not in ("to", "with"):
+        if exact is not None:
             return exact
         # "met with" written "met": the first actor after the trigger that is not a place being set
         return next((m for m in right if m.actor.kind != "place" and not _preceded_by(text, m, {"in", "at", "of", "by"})),
