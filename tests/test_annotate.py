@@ -188,3 +188,8 @@ def test_unknown_office_holder_takes_country_from_of_or_the_place(annotator):
     assert got["President Khalid Rahman"][:2] == ("Khalid Rahman", "EGY")
     got = resolve(annotator, "President Amadou Diallo extended the curfew in Cairo on Sunday.")
     assert any(v[0] == "Amadou Diallo" and v[1] == "EGY" for v in got.values())
+
+
+def test_leader_name_before_administration_is_the_government(annotator):
+    got = resolve(annotator, "The Biden administration criticised the plan.", "2022-05-01")
+    assert got["Biden administration"][1:3] == ("USA", "GOV")

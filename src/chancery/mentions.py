@@ -397,6 +397,15 @@ class _Scanner:
                 and self.word(hit.j - 1).endswith("s") and self._group_position(i) \
                 and hit.of("sector")[0].value not in ("GOV",):
             return self.bare_group(hit)
+        nxt = self.hits.get(hit.j)
+        if (hit.of("person") or hit.of("surname")) and nxt and any(
+                e.kind == "sector" and e.value == "GOV" for e in nxt.entries) and not nxt.of("role"):
+            # "the Bush administration", "the Netanyahu government": the leader's country's government
+            person = (hit.of("person") or hit.of("surname"))[0].value
+            country = max(person.terms, key=lambda t: t.end).country if person.terms else None
+            self.emit(hit.i, nxt.j, "group", country=country, sector="GOV",
+                      name=self.text[self.toks[hit.i][0]:self.toks[nxt.j - 1][1]])
+            return nxt.j
         people = hit.of("person")
         if people:
             cand = self.emit(hit.i, hit.j, "person", persons=[e.value for e in people])
