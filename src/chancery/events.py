@@ -177,7 +177,7 @@ class EventExtractor:
         clause_start, clause_end = _clause(text, start, end, t_start, t_end)
         # places can be targets ("a state visit to Russia"), never sources
         candidates = [m for m in sorted(actors + places, key=lambda m: m.start)
-                      if m.actor.kind != "place" or m.start >= t_end]
+                      if m.actor.kind != "place" or m.start > t_start]
         source_m, target_m = self._arguments(text, pattern, candidates, clause_start, clause_end, t_start, t_end)
         if source_m is None:
             return None
