@@ -207,9 +207,10 @@ class EventExtractor:
             target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
                       "how": "domestic"}
         # a time counts for the event when it stands in the trigger's clause, before the trigger or
-        # within its predicate; "… suspected of blowing up a plane in 1988" dates another act
+        # close after it within its predicate; "… suspected of blowing up a plane in 1988" dates another act
         predicate_end = _predicate_end(text, t_end, end)
-        when = _nearest_time([t for t in times if clause_start <= t.start and t.end <= predicate_end], t_start, t_end)
+        when = _nearest_time([t for t in times if clause_start <= t.start and t.end <= predicate_end
+                              and (t.end <= t_start or t.start - t_end < 70)], t_start, t_end)
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
         pattern, status, cue = self._reframe(text, pattern, status, cue, source_m, clause_start, t_start, t_end, end)
         date, precision, date_source = _date(when, anchor, article)

@@ -502,8 +502,10 @@ class _Scanner:
 
     def _plural_noun(self, j: int) -> bool:
         word = self.word(j)
-        if j in self.hits or not word.isalpha() or not word[:1].islower() or len(word) < 4:
+        if j in self.hits or not word.isalpha() or len(word) < 4:
             return False
+        if word[:1].isupper():  # "Iraqi Kurds", "Russian Jews": a people named after the country's adjective
+            return word.endswith("s") and not word.endswith("ss") and word[1:].islower()
         if not word.endswith("s") or word.endswith(("ss", "us", "is")) or is_past_form(word):
             return False
         from .lemmas import lemma
