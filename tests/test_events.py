@@ -180,3 +180,10 @@ def test_demonym_adjective_gives_the_target_country(extract):
     [e] = extract("Russia attacked Turkish positions on Monday.")
     assert (e.type, e.source["country"], e.target["country"]) == ("ASSAULT", "RUS", "TUR")
     assert extract("Turkish diplomats were asleep.") == []  # an adjective is never a source
+
+
+def test_second_verb_shares_the_subject(extract):
+    events = extract("Russia attacked Turkey on Monday and bombed Egypt on Tuesday.")
+    assert {(e.source["country"], e.target["country"]) for e in events} == {("RUS", "TUR"), ("RUS", "EGY")}
+    [e] = extract("Russia shelled Turkish positions, attacking Turkey for hours.")
+    assert e.source["country"] == "RUS"

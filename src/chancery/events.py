@@ -280,9 +280,15 @@ class EventExtractor:
                               and m.actor.country != patient.actor.country), None)
                 return where, patient
         source = None
-        if re.search(r",\s*$", text[c_start:t_start]) and text[t_start:t_end].split()[0].lower().endswith("ing"):
-            # ", killing about 20 people": a participle after a comma shares the main clause's subject
-            source = next((m for m in left if not _preceded_by(text, m, _PREPOSITIONS)), None)
+        participle = re.search(r",\s*$", text[c_start:t_start]) and \
+            text[t_start:t_end].split()[0].lower().endswith("ing")
+        coordinated = re.search(r"(?:,\s*|\s)and\s+(?:then\s+|also\s+)?$", text[c_start:t_start]) and \
+            is_past_form(text[t_start:t_end].split()[0])
+        if participle or coordinated:
+            # ", killing about 20 people" / "… killed one soldier and wounded two others": the second verb
+            # shares the main clause's subject, not the first verb's object
+            source = next((m for m in left if not _preceded_by(text, m, _PREPOSITIONS)
+                           and (not coordinated or m.end <= _first_verb(text, c_start, t_start))), None)
         if source is None and pattern.source == "possessor":  # "Xi's state visit", "China's condemnation of …"
             source = next((m for m in reversed(left) if _possessive(text, m) and t_start - m.end < 40), None)
         source = source or _subject(text, left)
@@ -442,6 +448,14 @@ def _reporting_speaker(text: str, actors: list[Mention], s_start: int, subject: 
             return m
     after = [a for a in actors if a.start > subject.end and _speaker(text, a)]
     return after[0] if after else None
+
+
+def _first_verb(text: str, start: int, end: int) -> int:
+    """Offset of the first past-tense verb between start and end (end when there is none)."""
+    for m in re.finditer(r"[A-Za-z]+", text[start:end]):
+        if m.group()[0].islower() and is_past_form(m.group()):
+            return start + m.start()
+    return end
 
 
 def _possessive(text: str, m: Mention) -> bool:
