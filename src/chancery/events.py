@@ -58,6 +58,7 @@ class StatusCues:
     needs_target: frozenset[str]
     future_intent_applies: frozenset[str]
     future_intent_frames: re.Pattern
+    continuation: re.Pattern
     place_target_types: frozenset[str]
     domestic_target_types: frozenset[str]
     refusal: re.Pattern
@@ -74,6 +75,7 @@ def status_cues() -> StatusCues:
                       frozenset(data["intent"]["applies_to"]), dict(data["intent"]["cameo"]),
                       any_of(data["exhortation"]["frames"]), frozenset(data["needs_target"]),
                       frozenset(data["intent"]["future_applies_to"]), any_of(data["intent"]["future_frames"]),
+                      any_of(data["intent"]["continuation"]),
                       frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]),
                       any_of(data["refusal_cues"]), frozenset(data["threat_types"]),
                       {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()})
@@ -230,8 +232,9 @@ class EventExtractor:
             return pattern
         lead = text[max(min(source_m.end, t_start), c_start):t_start]
         trigger_head = " ".join(text[t_start:].split()[:2])  # "agreed to a ceasefire": the frame opens the trigger
-        if self.cues.intent_frames.search(lead) or self.cues.intent_frames.match(trigger_head) or (
-                pattern.type in self.cues.future_intent_applies and self.cues.future_intent_frames.search(lead)):
+        announced = pattern.type in self.cues.future_intent_applies and self.cues.future_intent_frames.search(lead) \
+            and not self.cues.continuation.search(lead)
+        if self.cues.intent_frames.search(lead) or self.cues.intent_frames.match(trigger_head) or announced:
             return dataclasses.replace(pattern, type="AGREE", mode=None, id=f"{pattern.id}+intent",
                                        cameo=self.cues.intent_cameo.get(pattern.type, "030"))
         if self.cues.exhortation_frames.search(lead):
