@@ -122,3 +122,19 @@ def test_actors_file_adds_people(tmp_path: Path):
     mentions = json.loads(out.read_text())["articles"][0]["mentions"]
     quispe = [m for m in mentions if m["actor"]["name"] == "Marta Quispe"]
     assert len(quispe) == 2 and all(m["actor"]["country"] == "BOL" for m in quispe)
+
+
+def test_report_links_articles_into_stories(tmp_path: Path):
+    (tmp_path / "a.txt").write_text("Chile's foreign minister met her Argentine counterpart in Santiago on Monday "
+                                    "to discuss a lithium partnership, officials said.")
+    (tmp_path / "b.txt").write_text("The Argentine and Chilean foreign ministers met in Santiago on Monday and "
+                                    "discussed a lithium partnership between the two countries.")
+    out = tmp_path / "r.json"
+    r = chancery("analyze", tmp_path / "a.txt", tmp_path / "b.txt", "-o", out)
+    assert r.returncode == 0, r.stderr
+    report = json.loads(out.read_text())
+    ids = {a for s in report["stories"] for a in s["articles"]}
+    assert ids == {"a", "b"}
+    assert {"id", "title", "articles", "start", "end", "actors"} <= set(report["stories"][0])
+    story_ids = {s["id"] for s in report["stories"]}
+    assert all(e["story"] in story_ids for e in report["events"])

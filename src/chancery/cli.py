@@ -160,7 +160,10 @@ def analyze(
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
                             actors, patterns))
-    write_report(build_report(articles, problems), output)
+    from .stories import StoryClusterer
+
+    stories = StoryClusterer.cluster(articles)
+    write_report(build_report(articles, problems, stories), output)
     _summary("analysed", len(articles), problems)
     if output:
         err.print(f"report written to {output}")

@@ -49,13 +49,18 @@ def event_entry(e) -> dict:
             "evidence": e.evidence, "section": e.section}
 
 
-def build_report(articles: Iterable[Article], problems: Iterable[object] = ()) -> dict:
+def build_report(articles: Iterable[Article], problems: Iterable[object] = (), stories: Iterable = ()) -> dict:
     articles = list(articles)
+    stories = list(stories)
+    story_of = {article_id: story.id for story in stories for article_id in story.articles}
+    for article in articles:
+        for event in article.events:
+            event.story = story_of.get(article.id)
     return {
         "schema": settings.REPORT_SCHEMA,
         "generator": f"chancery {__version__}",
         "articles": [article_entry(a) for a in articles],
-        "stories": [],
+        "stories": [story.to_dict() for story in stories],
         "events": [event_entry(e) for a in articles for e in a.events],
         "quotes": [q.to_dict() for a in articles for q in a.quotes],
         "facts": [{"id": f"{a.id}-f{n}", "article": a.id, **f.to_dict()} for a in articles
