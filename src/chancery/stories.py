@@ -440,9 +440,7 @@ def _union(a: tuple[int, int] | None, b: tuple[int, int] | None) -> tuple[int, i
 
 
 def _dot(a: dict, b: dict) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(k, 0.0) for k, v in a.items())
+    return sum(a[k] * b[k] for k in a.keys() & b.keys())
 
 
 def _agreement(a: Counter, b: Counter) -> float:
