@@ -2,35 +2,35 @@
 
 Each analysed article is reduced to a compact `Signature`:
 
-- **content**: its content words (lemmatised, lowercased, stopwords out, numbers kept; title words
-  and names count more), weighted TF-IDF with document frequencies that grow as articles arrive,
-  smoothed by a prior from general English word frequencies so that the first articles are
-  weighted sensibly too;
+- **content**: its content words (lemmatised, lowercased, stopwords out, numbers kept; words of the
+  title and of the opening sentences, and names, count more), weighted by TF-IDF with document
+  frequencies that grow as articles arrive, smoothed by general English word frequencies so that
+  the first articles of a stream are weighted sensibly too;
 - **near-duplicate sketch**: a MinHash of its word 3-shingles, so that wire copies find each other;
-- **actors**: the countries and named persons its mentions and events resolve to;
-- **places**: places named in it, its dateline place and its events' locations;
-- **happening date**: the most common day of its asserted, dated events, else its publication date,
-  else its dateline date, else none; an undated article keeps the weekday it reports ("on
-  Wednesday") and the latest year it names.
+- **actors**: the country pairs (dyads) of its asserted events, and the countries and persons its
+  mentions resolve to; **places**: places it names, its dateline and its events' locations;
+- **happening date**: the day its asserted, dated events agree on (near its publication date, if
+  known), else its publication or dateline date, else none; an undated article keeps the weekdays
+  it names ("on Wednesday") and the latest year it names.
 
-A story is a cluster of such signatures, kept as sums so that comparing costs the same whatever its
-size. The similarity of two clusters (an article is a cluster of one) is their *average-link*
-similarity: the mean over pairs of members of content cosine, plus weighted agreements of actors,
-places, years and weekdays. Before any of that comes the **date gate**: two clusters whose
-happening days lie more than `max_gap_days` apart, or would together span more than
-`max_span_days`, never join; that keeps two meetings of the same leaders in the same city apart.
-An undated side must clear a higher bar, and an undated article that names the weekday of its
-happening cannot join a story whose days hold no such weekday.
+A story is a cluster of signatures kept as sums, so that comparing two costs the same whatever
+their size. Two clusters (an article is a cluster of one) score their *average-link* similarity:
+the mean over pairs of members of content cosine, plus weighted agreement of dyads, places, years
+and weekdays. Before any of that comes the **date gate**: clusters whose happening days lie more
+than `max_gap_days` apart, or would together span more than `max_span_days`, never join, which keeps
+two meetings of the same leaders in the same city apart; an undated article that names the weekday
+of its happening cannot join a story whose days hold no such weekday.
 
-`StoryClusterer.add` puts an article into the best story scoring at least the threshold, or starts
-a new one, then merges that story with any other that now scores above the threshold (the older
-story's id survives). No pair of stories is left above the threshold, the same stopping rule as
-offline average-link clustering, so adding articles one by one is the batch algorithm.
+`add_many` adds a batch: its articles start as stories of one, then any two stories scoring at
+least the threshold merge, best pair first, until no candidate pair does (the older story's id
+survives). `add` is a batch of one and `cluster` one batch per `batch_size` articles; within a batch
+the order of the articles does not matter.
 
 Candidates come from blocking, never from a scan of all stories: an inverted index over each
-story's most distinctive words, an index over its main actor pair, and LSH buckets over MinHash
-bands. A lookup reads only the most recent postings of a key, so adding an article costs about
-the same with a thousand stories or a million. All tunables are in `StorySettings`.
+story's most distinctive words, an index over its main pair of countries, and LSH buckets over
+MinHash bands. A lookup reads only the most recent postings of a key, and stories far behind the
+stream retire, so adding an article costs about the same with a thousand stories or a million.
+All tunables are in `StorySettings`; docs/stories.md gives the measurements behind the defaults.
 """
 from __future__ import annotations
 
@@ -80,17 +80,20 @@ class StorySettings:
     actor_base: float = 0.5
     w_dyads: float = 0.5  # times (cosine of the events' country pairs - dyad_base)
     dyad_base: float = 0.5
+    mention_pair_weight: float = 2.0  # the two countries an article names most count as this many events
+    mention_pair_min: int = 3  # ... when each is named at least this often
     w_places: float = 0.05
     w_year: float = 0.08  # same (+) or different (-) year named as the latest
     w_weekday: float = 0.03  # same (+) or different (-) weekday of the happening
     threshold: float = 0.20  # score to join when both sides are dated (and the gate let them through)
     threshold_undated: float = 0.22  # score to join when a side has no date
-    small_margin: float = 0.0  # added to the threshold divided by sqrt(pairs of members compared)
     # blocking
     index_terms: int = 12  # distinctive words of an article looked up and posted
     max_postings: int = 50  # most recent stories read per index key
-    max_candidates: int = 25  # stories scored in full per lookup
+    max_candidates: int = 12  # stories scored in full per lookup
     batch_size: int = 10000  # articles merged best-first together by `cluster`
+    retire_after_days: int | None = 90  # stories this far behind the stream's clock ...
+    retire_idle_articles: int = 50000  # ... that no article joined among this many stop taking any
 
 
 @dataclass
@@ -178,8 +181,7 @@ def _content(text: str, weight: float, name_weight: float, lowercase: set[str], 
     stop, lem = stopwords(), _lemmas()
     for tok in _tokens(text):
         w = tok.lower()
-        if w.endswith("'s"):
-            w = w[:-2]
+        w = w.removesuffix("'s")
         if w in stop or (len(w) < 2 and not w.isdigit()):
             continue
         w = lem.get(w, w)
@@ -357,6 +359,7 @@ def signature(article: Article, settings: StorySettings | None = None) -> Signat
 
     actors: Counter = Counter()
     countries: Counter = Counter()
+    mention_countries: Counter = Counter()
     places: Counter = Counter()
     for m in getattr(article, "mentions", ()) or ():
         a = m.actor
@@ -368,6 +371,7 @@ def signature(article: Article, settings: StorySettings | None = None) -> Signat
             actors[key] += 1
             if key.startswith("C:"):
                 countries[key[2:]] += 1
+                mention_countries[key[2:]] += 1
     dyads: Counter = Counter()
     for e in getattr(article, "events", ()) or ():
         if getattr(e, "status", None) != "asserted":
@@ -381,6 +385,10 @@ def signature(article: Article, settings: StorySettings | None = None) -> Signat
             dyads["|".join(sorted(pair))] += 1
         if e.location and e.location.get("name"):
             places[e.location["name"].lower()] += 1
+    mentioned = heapq.nsmallest(2, mention_countries, key=lambda k: (-mention_countries[k], k))
+    if len(mentioned) == 2 and s.mention_pair_weight and \
+            mention_countries[mentioned[1]] >= s.mention_pair_min:  # two countries it names often: one more dyad
+        dyads["|".join(sorted(mentioned))] += s.mention_pair_weight
     if article.dateline and article.dateline.place:
         places[article.dateline.place.lower()] += 2
 
@@ -422,7 +430,10 @@ class _Cluster:
     title: tuple | None = None  # (published, order, title): the earliest titled article
     posted: set = field(default_factory=set)
     sketches: list = field(default_factory=list)
-    alive: bool = True
+    touched: int = 0  # articles the clusterer had seen when this story last changed
+    alive: bool = True  # False once merged into another story
+    retired: bool = False  # too old to take new articles; its vectors are dropped
+    summary: str | None = None  # the made-up title of a retired story without titled articles
 
     @property
     def n(self) -> int:
@@ -466,6 +477,9 @@ class StoryClusterer:
         self._index: dict = defaultdict(list)  # word / "pair:A|B" / (band, values) -> cluster numbers
         prior, floor = _word_prior() if self.settings.prior_documents > 0 else ({}, 0.0)
         self._prior, self._floor = prior, floor
+        self._prior_df: dict[str, float] = {}
+        self._ages: list = []  # (last happening day, cluster number), oldest first
+        self._recent_days: list = []  # the most recent days seen (a min-heap): the stream's clock
 
     # -- public ------------------------------------------------------------------------------------
 
@@ -509,7 +523,7 @@ class StoryClusterer:
         numbers = []
         for sig in fresh:
             single = self._single(sig)
-            single.id, single.order = _story_id(sig.id), len(self._clusters)
+            single.id, single.order, single.touched = _story_id(sig.id), len(self._clusters), self._n
             self._clusters.append(single)
             self._parent.append(single.order)
             self._versions.append(0)
@@ -529,6 +543,10 @@ class StoryClusterer:
             self._parent[gone] = keep
             self._versions[keep] += 1
             self._push_pairs(heap, keep)
+            self._age(keep)
+        for number in numbers:
+            self._age(number)
+        self._retire(fresh)
         return [self._clusters[self._find(self._by_article[sig.id])].id for sig in sigs]
 
     def _push_pairs(self, heap: list, number: int) -> None:
@@ -562,12 +580,14 @@ class StoryClusterer:
     # -- weights -----------------------------------------------------------------------------------
 
     def _idf(self, word: str) -> float:
-        m = self.settings.prior_documents
-        if m <= 0:
-            return math.log((self._n + 1) / (self._df.get(word, 0) + 1)) + 1.0
-        p = math.exp(self._prior.get(word, self._floor))
-        prior_df = m * min(1.0, p * self.settings.prior_length)
-        return math.log((self._n + m + 1) / (self._df.get(word, 0) + prior_df + 1)) + 1.0
+        """log((N + m + 1) / (df + m * p(word in a document) + 1)) + 1: the corpus's document
+        frequencies, smoothed by m pseudo-documents of general English."""
+        prior_df = self._prior_df.get(word)
+        if prior_df is None:
+            p = math.exp(self._prior.get(word, self._floor))
+            prior_df = self.settings.prior_documents * min(1.0, p * self.settings.prior_length)
+            self._prior_df[word] = prior_df
+        return math.log((self._n + self.settings.prior_documents + 1) / (self._df.get(word, 0) + prior_df + 1)) + 1.0
 
     def _single(self, sig: Signature) -> _Cluster:
         """The article as a cluster of one; its TF-IDF vector is fixed with today's IDF."""
@@ -636,8 +656,7 @@ class StoryClusterer:
         if not (a.days and b.days):  # (when both have days, the date gate has compared them)
             score += s.w_year * _agreement(a.years, b.years) + s.w_weekday * _agreement(a.weekdays, b.weekdays)
         score /= pairs
-        needed = (s.threshold if dated else s.threshold_undated) + s.small_margin / math.sqrt(pairs)
-        return score if score >= needed else None
+        return score if score >= (s.threshold if dated else s.threshold_undated) else None
 
     # -- blocking ----------------------------------------------------------------------------------
 
@@ -651,9 +670,8 @@ class StoryClusterer:
 
     def _keys(self, c: _Cluster) -> list:
         s = self.settings
-        ranked = sorted(c.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:s.index_terms]
-        keys: list = [w for w, _ in ranked]
-        top = [k for k, _ in sorted(c.countries.items(), key=lambda kv: (-kv[1], kv[0]))[:2]]
+        keys: list = heapq.nsmallest(s.index_terms, c.terms, key=lambda w: (-c.terms[w], w))
+        top = heapq.nsmallest(2, c.countries, key=lambda k: (-c.countries[k], k))
         if top:
             keys.append("pair:" + "|".join(sorted(top)))
         for sketch in c.sketches[-1:]:
@@ -662,10 +680,14 @@ class StoryClusterer:
 
     def _post(self, number: int, c: _Cluster) -> None:
         target = self._clusters[number]
+        keep = self.settings.max_postings
         for key in self._keys(c):
             if key not in target.posted:
                 target.posted.add(key)
-                self._index[key].append(number)
+                posting = self._index[key]
+                posting.append(number)
+                if len(posting) > 2 * keep:  # only the most recent postings are ever read
+                    del posting[:-keep]
 
     def _candidates(self, c: _Cluster, exclude: int = -1) -> list[int]:
         s = self.settings
@@ -681,7 +703,7 @@ class StoryClusterer:
                 weight = weights[key] / norm
             for number in self._index.get(key, ())[-s.max_postings:]:
                 root = self._find(number)
-                if root != exclude:
+                if root != exclude and not self._clusters[root].retired:
                     hits[root] += weight
         ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:s.max_candidates]
         return [number for number, _ in ranked]
@@ -696,7 +718,7 @@ class StoryClusterer:
         for i in range(len(sketch) // s.rows):
             for number in self._index.get((i, sketch[i * s.rows:(i + 1) * s.rows]), ())[-s.max_postings:]:
                 root = self._find(number)
-                if root in seen or root == exclude:
+                if root in seen or root == exclude or self._clusters[root].retired:
                     continue
                 seen.add(root)
                 other = self._clusters[root]
@@ -706,11 +728,58 @@ class StoryClusterer:
                     best, best_j = root, j
         return best
 
+    # -- retirement --------------------------------------------------------------------------------
+
+    @staticmethod
+    def _last_day(c: _Cluster) -> int | None:
+        ends = [r[1] for r in (c.days, c.published) if r]
+        return max(ends) if ends else None
+
+    def _age(self, number: int) -> None:
+        if self.settings.retire_after_days is not None:
+            c = self._clusters[number]
+            last = self._last_day(c)
+            if last is not None and c.alive:
+                heapq.heappush(self._ages, (last, number))
+
+    def _retire(self, fresh: list[Signature]) -> None:
+        """Retire the stories whose last day lies `retire_after_days` behind the stream's clock: the
+        10th latest day seen, so that one article with a wrong date cannot age everything."""
+        s = self.settings
+        if s.retire_after_days is None:
+            return
+        for sig in fresh:
+            if sig.day is not None:
+                if len(self._recent_days) < 10:
+                    heapq.heappush(self._recent_days, sig.day)
+                elif sig.day > self._recent_days[0]:
+                    heapq.heapreplace(self._recent_days, sig.day)
+        if len(self._recent_days) < 10:
+            return
+        cutoff = self._recent_days[0] - s.retire_after_days
+        busy = []
+        while self._ages and self._ages[0][0] < cutoff:
+            last, number = heapq.heappop(self._ages)
+            c = self._clusters[number]
+            if not c.alive or c.retired or self._last_day(c) != last:
+                continue  # merged away, or grown since (a newer entry stands for it)
+            if self._n - c.touched < s.retire_idle_articles:
+                busy.append((last, number))  # an archive read out of order: not yet
+                continue
+            if c.title is None:
+                c.summary = self._summary(c)
+            c.retired = True
+            c.terms, c.actors, c.places, c.dyads, c.sketches, c.posted = {}, Counter(), Counter(), Counter(), [], set()
+            c.countries = Counter(dict(c.countries.most_common(4)))
+        for entry in busy:
+            heapq.heappush(self._ages, entry)
+
     # -- bookkeeping -------------------------------------------------------------------------------
 
     def _absorb(self, number: int, other: _Cluster) -> None:
         """Add the members and sums of `other` to cluster `number`."""
         c = self._clusters[number]
+        c.touched = self._n
         c.articles += other.articles
         for w, v in other.terms.items():
             c.terms[w] = c.terms.get(w, 0.0) + v
@@ -741,14 +810,15 @@ class StoryClusterer:
         start = dt.date.fromordinal(days[0]).isoformat() if days else None
         end = dt.date.fromordinal(days[1]).isoformat() if days else None
         actors = [k for k, _ in sorted(c.countries.items(), key=lambda kv: (-kv[1], kv[0]))[:4]]
-        if c.title is not None:
-            title = c.title[2]
-        else:  # no article has a title: its most distinctive words, after its main actors
-            top = [w for w, _ in sorted(c.terms.items(), key=lambda kv: (-kv[1], kv[0]))[:6]]
-            title = ", ".join(top)
-            if actors:
-                title = "–".join(actors[:2]) + ": " + title
+        title = c.title[2] if c.title is not None else c.summary or self._summary(c)
         return Story(id=c.id, title=title, articles=list(c.articles), start=start, end=end, actors=actors)
+
+    @staticmethod
+    def _summary(c: _Cluster) -> str:
+        """A title for a story none of whose articles has one: its main actors and distinctive words."""
+        top = heapq.nsmallest(6, c.terms, key=lambda w: (-c.terms[w], w))
+        actors = heapq.nsmallest(2, c.countries, key=lambda k: (-c.countries[k], k))
+        return ("–".join(actors) + ": " if actors else "") + ", ".join(top)
 
 
 def cluster(articles: Iterable[Article], settings: StorySettings | None = None) -> list[Story]:

@@ -1,0 +1,150 @@
+"""Story clustering at scale: time `chancery.stories` on generated articles with planted stories.
+
+    .venv/bin/python bench/stories.py                  # N = 10,000 and 100,000, side by side
+    .venv/bin/python bench/stories.py --sizes 2000 20000
+
+The articles are synthetic: words drawn from a made-up vocabulary (a Zipf-distributed background
+shared by all stories, a pool of "kind of happening" words shared by many stories, and a few words
+and names of the story's own), published over a period that grows with N so that the number of
+articles per day stays the same, as in a real feed. Printed per size: seconds for signatures and
+for clustering, articles per second, the B-cubed F1 against the planted stories (a sanity check,
+not a quality figure), and at the end the growth ratio time(largest)/time(smallest) next to the
+size ratio (equal means linear). Nothing here fails on timing.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import random
+import resource
+import time
+from collections import defaultdict
+
+from chancery.records import Article
+from chancery.stories import StoryClusterer, StorySettings, signature
+
+SYLLABLES = ["ka", "lo", "mi", "ter", "van", "so", "ru", "bel", "dan", "qui", "por", "zen", "fa", "li", "mon",
+             "tra", "ves", "go", "ni", "sha", "pel", "dor", "ix", "ul", "bri", "cam", "ed", "yo", "has", "ne"]
+FUNCTION_WORDS = ["the", "of", "and", "to", "in", "a", "on", "for", "with", "was", "said", "that", "by", "at"]
+ARTICLES_PER_DAY = 300
+ARTICLES_PER_STORY = 8
+
+
+def make_words(rng: random.Random, count: int, syllables: tuple[int, int]) -> list[str]:
+    seen: set[str] = set()
+    out: list[str] = []
+    while len(out) < count:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(*syllables)))
+        if word not in seen:
+            seen.add(word)
+            out.append(word)
+    return out
+
+
+def generate(n: int, seed: int = 7) -> tuple[list[Article], dict[str, int]]:
+    """n articles in publication order, and the planted story of each."""
+    rng = random.Random(seed)
+    background = make_words(rng, 20000, (2, 4))
+    cumulative, total = [], 0.0
+    for rank in range(len(background)):
+        total += 1.0 / (rank + 1)
+        cumulative.append(total)
+    kinds = [make_words(rng, 12, (3, 4)) for _ in range(200)]  # kinds of happening, shared by stories
+    days = max(30, n // ARTICLES_PER_DAY)
+    start = dt.date(2024, 1, 1).toordinal()
+    stories = []
+    for number in range(max(1, n // ARTICLES_PER_STORY)):
+        own = make_words(rng, 8, (3, 5))
+        names = [w.capitalize() for w in make_words(rng, 3, (2, 3))]
+        stories.append((number, rng.choice(kinds), own, names, start + rng.randrange(days)))
+    drafts = []
+    for i in range(n):
+        number, kind, own, names, day = stories[rng.randrange(len(stories))]
+        published = day + rng.randint(0, 1)
+        common = iter(rng.choices(background, cum_weights=cumulative, k=140))
+        words = []
+        for _ in range(140):
+            r = rng.random()
+            if r < 0.15:
+                words.append(rng.choice(own))
+            elif r < 0.21:
+                words.append(rng.choice(names))
+            elif r < 0.26:
+                words.append(rng.choice(kind))
+            elif r < 0.45:
+                words.append(rng.choice(FUNCTION_WORDS))
+            else:
+                words.append(next(common))
+        sentences = [" ".join(words[k:k + 14]).capitalize() + "." for k in range(0, len(words), 14)]
+        title = " ".join([rng.choice(names)] + rng.sample(own, 3) + [rng.choice(kind)]).capitalize()
+        text = " ".join(sentences)
+        drafts.append((published, i, Article(id=f"a{i:07d}", source="bench", raw=text, text=text, title=title,
+                                             published=dt.date.fromordinal(published).isoformat()), number))
+    drafts.sort(key=lambda d: (d[0], d[1]))
+    return [d[2] for d in drafts], {d[2].id: d[3] for d in drafts}
+
+
+def bcubed_f1(pred: dict[str, str], gold: dict[str, int]) -> float:
+    by_pred: dict[str, set] = defaultdict(set)
+    by_gold: dict[int, set] = defaultdict(set)
+    for a in gold:
+        by_pred[pred[a]].add(a)
+        by_gold[gold[a]].add(a)
+    p = r = 0.0
+    for a in gold:
+        same_pred, same_gold = by_pred[pred[a]], by_gold[gold[a]]
+        inter = len(same_pred & same_gold)
+        p += inter / len(same_pred)
+        r += inter / len(same_gold)
+    p, r = p / len(gold), r / len(gold)
+    return 2 * p * r / (p + r) if p + r else 0.0
+
+
+def run(n: int, settings: StorySettings, collect: bool = False) -> dict:
+    articles, gold = generate(n)
+    gc.collect()
+    if not collect:
+        gc.disable()
+    t0 = time.perf_counter()
+    sigs = [signature(a, settings) for a in articles]
+    t1 = time.perf_counter()
+    clusterer = StoryClusterer(settings)
+    for k in range(0, len(sigs), settings.batch_size):
+        clusterer.add_many(sigs[k:k + settings.batch_size])
+    t2 = time.perf_counter()
+    gc.enable()
+    pred = {a.id: clusterer.story_of(a.id) for a in articles}
+    return {"n": n, "signatures_s": t1 - t0, "clustering_s": t2 - t1, "total_s": t2 - t0,
+            "stories": len(clusterer), "planted": len(set(gold.values())), "f1": bcubed_f1(pred, gold),
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
+    parser.add_argument("--gc", action="store_true",
+                        help="leave Python's garbage collector on while timing (by default it is paused, as "
+                             "timeit does: its full passes grow with everything in memory, the generated "
+                             "articles included, and would blur the figure for the clustering itself)")
+    args = parser.parse_args(argv)
+    settings = StorySettings()
+    StoryClusterer(settings).add(Article(id="warm", source="bench", raw="warm up the tables", text="warm up the tables"))
+    rows = []
+    for n in sorted(args.sizes):
+        row = run(n, settings, collect=args.gc)
+        rows.append(row)
+        print(f"N={n:>7}: signatures {row['signatures_s']:7.1f} s, clustering {row['clustering_s']:7.1f} s, "
+              f"{n / row['total_s']:7.0f} articles/s, {row['stories']} stories for {row['planted']} planted, "
+              f"B-cubed F1 {row['f1']:.3f}, peak memory so far {row['peak_mb']:.0f} MB", flush=True)
+    print("garbage collector " + ("on" if args.gc else "paused") + " while timing")
+    if len(rows) > 1:
+        small, large = rows[0], rows[-1]
+        size = large["n"] / small["n"]
+        print(f"growth for {size:.0f}x the articles: total {large['total_s'] / small['total_s']:.1f}x, "
+              f"clustering alone {large['clustering_s'] / small['clustering_s']:.1f}x "
+              f"({size:.0f}x would be linear)")
+
+
+if __name__ == "__main__":
+    main()
