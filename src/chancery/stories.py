@@ -74,7 +74,8 @@ class StorySettings:
     publication_lag_days: int = 7  # a publication date stands for a happening up to this long before
     max_publication_gap_days: int = 60  # between stories known only by publication dates
     min_event_support: int = 2  # events that must agree on the day of an undated article
-    weekday_slack_days: int = 0  # "on Wednesday" may match a story day this far off
+    weekday_slack_days: int = 0  # "on Wednesday" may name a day this much before the story's first day
+    # (for stories dated by the morning-after reports; never after its last day)
     # scoring: content cosine + weighted agreements, averaged over pairs of members
     w_actors: float = 0.0  # times (actor cosine - actor_base)
     actor_base: float = 0.5
@@ -82,7 +83,7 @@ class StorySettings:
     dyad_base: float = 0.5
     mention_pair_weight: float = 2.0  # the two countries an article names most count as this many events
     mention_pair_min: int = 3  # ... when each is named at least this often
-    w_places: float = 0.05
+    w_places: float = 0.05  # times the place cosine
     w_year: float = 0.08  # same (+) or different (-) year named as the latest
     w_weekday: float = 0.03  # same (+) or different (-) weekday of the happening
     threshold: float = 0.20  # score to join when both sides are dated (and the gate let them through)
@@ -632,7 +633,7 @@ class StoryClusterer:
             return gap <= s.max_publication_gap_days and span <= 2 * s.max_publication_gap_days, True
         for x, y in ((a, b), (b, a)):  # an undated side that says "on Wednesday" needs a Wednesday
             if y.days and not x.days and x.named_weekdays:
-                lo, hi = y.days[0] - s.weekday_slack_days, y.days[1] + s.weekday_slack_days
+                lo, hi = y.days[0] - s.weekday_slack_days, y.days[1]
                 if hi - lo < 6 and not any(dt.date.fromordinal(d).weekday() in x.named_weekdays
                                            for d in range(lo, hi + 1)):
                     return False, False
