@@ -106,18 +106,23 @@ def run(n: int, settings: StorySettings, collect: bool = False) -> dict:
     gc.collect()
     if not collect:
         gc.disable()
-    t0 = time.perf_counter()
-    sigs = [signature(a, settings) for a in articles]
-    t1 = time.perf_counter()
     clusterer = StoryClusterer(settings)
-    for k in range(0, len(sigs), settings.batch_size):
-        clusterer.add_many(sigs[k:k + settings.batch_size])
-    t2 = time.perf_counter()
+    signing = clustering = 0.0
+    per_batch = []
+    step = settings.batch_size
+    for k in range(0, len(articles), step):  # as a feed would: sign a batch, add it, let it go
+        t0 = time.perf_counter()
+        sigs = [signature(a, settings) for a in articles[k:k + step]]
+        t1 = time.perf_counter()
+        clusterer.add_many(sigs)
+        t2 = time.perf_counter()
+        signing, clustering = signing + t1 - t0, clustering + t2 - t1
+        per_batch.append((t2 - t0) * step / len(sigs))
     gc.enable()
     pred = {a.id: clusterer.story_of(a.id) for a in articles}
-    return {"n": n, "signatures_s": t1 - t0, "clustering_s": t2 - t1, "total_s": t2 - t0,
-            "stories": len(clusterer), "planted": len(set(gold.values())), "f1": bcubed_f1(pred, gold),
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"n": n, "signatures_s": signing, "clustering_s": clustering, "total_s": signing + clustering,
+            "per_batch": per_batch, "stories": len(clusterer), "planted": len(set(gold.values())),
+            "f1": bcubed_f1(pred, gold), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -129,7 +134,8 @@ def main(argv: list[str] | None = None) -> None:
                              "articles included, and would blur the figure for the clustering itself)")
     args = parser.parse_args(argv)
     settings = StorySettings()
-    StoryClusterer(settings).add(Article(id="warm", source="bench", raw="warm up the tables", text="warm up the tables"))
+    warm = "warm up the word tables"
+    StoryClusterer(settings).add(Article(id="warm", source="bench", raw=warm, text=warm))
     rows = []
     for n in sorted(args.sizes):
         row = run(n, settings, collect=args.gc)
@@ -137,6 +143,10 @@ def main(argv: list[str] | None = None) -> None:
         print(f"N={n:>7}: signatures {row['signatures_s']:7.1f} s, clustering {row['clustering_s']:7.1f} s, "
               f"{n / row['total_s']:7.0f} articles/s, {row['stories']} stories for {row['planted']} planted, "
               f"B-cubed F1 {row['f1']:.3f}, peak memory so far {row['peak_mb']:.0f} MB", flush=True)
+        batches = row["per_batch"]
+        if len(batches) > 1:
+            print(f"           seconds per {settings.batch_size:,} articles: first {batches[0]:.1f}, "
+                  f"last {batches[-1]:.1f}, min {min(batches):.1f}, max {max(batches):.1f}", flush=True)
     print("garbage collector " + ("on" if args.gc else "paused") + " while timing")
     if len(rows) > 1:
         small, large = rows[0], rows[-1]

@@ -272,8 +272,9 @@ def _happening(article: Article, settings: StorySettings) -> tuple[int | None, b
     Each asserted event dated to the day votes for its day. With a publication (or dateline) date,
     only days up to `publication_lag_days` before it count, and the most voted one wins (ties: the
     latest); it is exact if the text names that day ("on Tuesday", "Sept. 2"), for an event or not,
-    rather than only events dated by default to the publication date. Without a publication date the most voted day needs `min_event_support`
-    votes: a lone dated event in an undated article is too often a background date."""
+    rather than only events dated by default to the publication date. Without a publication date
+    the most voted day needs `min_event_support` votes: a lone dated event in an undated article is
+    too often a background date."""
     votes: Counter = Counter()
     textual: set[int] = set()
     for e in getattr(article, "events", ()) or ():
@@ -291,7 +292,8 @@ def _happening(article: Article, settings: StorySettings) -> tuple[int | None, b
                 textual.add(day)
     published = _ordinal(article.published) or _ordinal(article.dateline.date if article.dateline else None)
     if published is not None:
-        near = {d: n for d, n in votes.items() if published - settings.publication_lag_days <= d <= published + 1}
+        earliest = published - settings.publication_lag_days
+        near = {d: n for d, n in votes.items() if earliest <= d <= published + 1}
         if near:
             best = max(near, key=lambda d: (near[d], d))
             return best, best in textual
@@ -388,7 +390,7 @@ def signature(article: Article, settings: StorySettings | None = None) -> Signat
             places[e.location["name"].lower()] += 1
     mentioned = heapq.nsmallest(2, mention_countries, key=lambda k: (-mention_countries[k], k))
     if len(mentioned) == 2 and s.mention_pair_weight and \
-            mention_countries[mentioned[1]] >= s.mention_pair_min:  # two countries it names often: one more dyad
+            mention_countries[mentioned[1]] >= s.mention_pair_min:  # two countries named often: a dyad too
         dyads["|".join(sorted(mentioned))] += s.mention_pair_weight
     if article.dateline and article.dateline.place:
         places[article.dateline.place.lower()] += 2
@@ -403,7 +405,8 @@ def signature(article: Article, settings: StorySettings | None = None) -> Signat
                      actors=_normalise({k: math.sqrt(v) for k, v in actors.items()}), countries=countries,
                      dyads=_normalise({k: math.sqrt(v) for k, v in dyads.items()}),
                      places=_normalise({k: math.sqrt(v) for k, v in places.items()}), day=day, exact=exact,
-                     weekday=weekday, named_weekdays=named, year=year, title=title.strip() or None, published=article.published)
+                     weekday=weekday, named_weekdays=named, year=year, title=title.strip() or None,
+                     published=article.published)
 
 
 # -- clusters -------------------------------------------------------------------------------------
@@ -428,7 +431,7 @@ class _Cluster:
     weekdays: Counter = field(default_factory=Counter)  # weekday of each member that has one
     named_weekdays: set = field(default_factory=set)  # weekdays its undated members name
     years: Counter = field(default_factory=Counter)
-    title: tuple | None = None  # (published, order, title): the earliest titled article
+    title: tuple | None = None  # (published, order added, title) of its earliest titled article
     posted: set = field(default_factory=set)
     sketches: list = field(default_factory=list)
     touched: int = 0  # articles the clusterer had seen when this story last changed
@@ -464,8 +467,8 @@ def _agreement(a: Counter, b: Counter) -> float:
 
 
 class StoryClusterer:
-    """Incremental story clustering: `add` analysed articles one at a time, read `stories()` at any
-    time. `StoryClusterer.cluster(articles)` does the same for a batch."""
+    """Incremental story clustering: `add` analysed articles (or `add_many` a batch of them), read
+    `stories()` at any time. `StoryClusterer.cluster(articles)` does it all for a corpus."""
 
     def __init__(self, settings: StorySettings | None = None) -> None:
         self.settings = settings or StorySettings()
@@ -525,6 +528,8 @@ class StoryClusterer:
         for sig in fresh:
             single = self._single(sig)
             single.id, single.order, single.touched = _story_id(sig.id), len(self._clusters), self._n
+            if sig.title:  # the earliest published titled article names the story (ties: the first added)
+                single.title = (sig.published or "9999", single.order, sig.title)
             self._clusters.append(single)
             self._parent.append(single.order)
             self._versions.append(0)
@@ -556,7 +561,8 @@ class StoryClusterer:
         if c.n == 1:
             dup = self._near_duplicate(c, exclude=number)
             if dup is not None:
-                heapq.heappush(heap, (-2.0, min(number, dup), max(number, dup), *self._pair_versions(number, dup)))
+                heapq.heappush(heap, (-2.0, min(number, dup), max(number, dup),  # copies merge first
+                                      *self._pair_versions(number, dup)))
         for other in self._candidates(c, exclude=number):
             score = self._similarity(c, self._clusters[other])
             if score is not None:
@@ -588,7 +594,8 @@ class StoryClusterer:
             p = math.exp(self._prior.get(word, self._floor))
             prior_df = self.settings.prior_documents * min(1.0, p * self.settings.prior_length)
             self._prior_df[word] = prior_df
-        return math.log((self._n + self.settings.prior_documents + 1) / (self._df.get(word, 0) + prior_df + 1)) + 1.0
+        m = self.settings.prior_documents
+        return math.log((self._n + m + 1) / (self._df.get(word, 0) + prior_df + 1)) + 1.0
 
     def _single(self, sig: Signature) -> _Cluster:
         """The article as a cluster of one; its TF-IDF vector is fixed with today's IDF."""
@@ -596,7 +603,8 @@ class StoryClusterer:
                      terms=_normalise({w: v * self._idf(w) for w, v in sig.terms.items()}),
                      actors=Counter(sig.actors), with_actors=int(bool(sig.actors)),
                      places=Counter(sig.places), with_places=int(bool(sig.places)),
-                     countries=Counter(sig.countries), dyads=Counter(sig.dyads), with_dyads=int(bool(sig.dyads)))
+                     countries=Counter(sig.countries), dyads=Counter(sig.dyads),
+                     with_dyads=int(bool(sig.dyads)))
         if sig.day is not None:
             if sig.exact:
                 c.days = (sig.day, sig.day)
@@ -607,8 +615,6 @@ class StoryClusterer:
         c.named_weekdays.update(sig.named_weekdays)
         if sig.year is not None:
             c.years[sig.year] += 1
-        if sig.title:
-            c.title = (sig.published or "9999", 0, sig.title)
         if sig.sketch:
             c.sketches.append(sig.sketch)
         return c
@@ -655,7 +661,8 @@ class StoryClusterer:
         if s.w_places and a.with_places and b.with_places:
             score += s.w_places * _dot(a.places, b.places)
         if not (a.days and b.days):  # (when both have days, the date gate has compared them)
-            score += s.w_year * _agreement(a.years, b.years) + s.w_weekday * _agreement(a.weekdays, b.weekdays)
+            score += s.w_year * _agreement(a.years, b.years)
+            score += s.w_weekday * _agreement(a.weekdays, b.weekdays)
         score /= pairs
         return score if score >= (s.threshold if dated else s.threshold_undated) else None
 
@@ -770,7 +777,8 @@ class StoryClusterer:
             if c.title is None:
                 c.summary = self._summary(c)
             c.retired = True
-            c.terms, c.actors, c.places, c.dyads, c.sketches, c.posted = {}, Counter(), Counter(), Counter(), [], set()
+            c.terms, c.sketches, c.posted = {}, [], set()
+            c.actors, c.places, c.dyads = Counter(), Counter(), Counter()
             c.countries = Counter(dict(c.countries.most_common(4)))
         for entry in busy:
             heapq.heappush(self._ages, entry)
@@ -799,11 +807,9 @@ class StoryClusterer:
         c.weekdays.update(other.weekdays)
         c.named_weekdays |= other.named_weekdays
         c.years.update(other.years)
-        if other.title is not None:
-            key = (other.title[0], c.n, other.title[2])
-            if c.title is None or key[:1] < c.title[:1]:
-                c.title = key
-        c.sketches = (c.sketches + other.sketches)[-64:]
+        if other.title is not None and (c.title is None or other.title < c.title):
+            c.title = other.title
+        c.sketches = (c.sketches + other.sketches)[-16:]  # the copies compared are the latest ones
         self._post(number, other)
 
     def _story(self, c: _Cluster) -> Story:
@@ -812,7 +818,8 @@ class StoryClusterer:
         end = dt.date.fromordinal(days[1]).isoformat() if days else None
         actors = [k for k, _ in sorted(c.countries.items(), key=lambda kv: (-kv[1], kv[0]))[:4]]
         title = c.title[2] if c.title is not None else c.summary or self._summary(c)
-        return Story(id=c.id, title=title, articles=list(c.articles), start=start, end=end, actors=actors)
+        articles = sorted(c.articles, key=self._by_article.__getitem__)  # in the order they were added
+        return Story(id=c.id, title=title, articles=articles, start=start, end=end, actors=actors)
 
     @staticmethod
     def _summary(c: _Cluster) -> str:
@@ -823,6 +830,6 @@ class StoryClusterer:
 
 
 def cluster(articles: Iterable[Article], settings: StorySettings | None = None) -> list[Story]:
-    """Story clusters of a batch of analysed articles, in input order (the same as adding them one
-    by one to a `StoryClusterer`)."""
+    """The stories of analysed articles, oldest first (`StoryClusterer.cluster`: batches of
+    `settings.batch_size` articles)."""
     return StoryClusterer.cluster(articles, settings)
