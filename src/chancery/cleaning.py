@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
 from .dates import infer_year, iso, parse_date
 from .outlets import OutletTable, default_outlets
 from .records import Article, Dateline, Removed
+from .wordlists import load
 
 _CLOSERS = "\"'”’»)]"
 _TERMINAL = ".!?:;,"
@@ -71,8 +70,7 @@ def _matches(patterns: tuple[re.Pattern, ...], line: str) -> bool:
 
 @lru_cache(maxsize=1)
 def default_boilerplate() -> Boilerplate:
-    with resources.files("chancery").joinpath("data/boilerplate.toml").open("rb") as fh:
-        return Boilerplate.from_dict(tomllib.load(fh))
+    return Boilerplate.from_dict(load("boilerplate.toml"))
 
 
 @dataclass

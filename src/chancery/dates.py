@@ -3,15 +3,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from functools import lru_cache
-from importlib import resources
+
+from .wordlists import load
 
 
 @lru_cache(maxsize=1)
 def time_words() -> dict[str, dict[str, int]]:
-    with resources.files("chancery").joinpath("data/time_words.toml").open("rb") as fh:
-        return tomllib.load(fh)
+    return load("time_words.toml")
 
 
 def month_number(word: str) -> int | None:

@@ -24,11 +24,11 @@ from pathlib import Path
 
 from .knowledge import tokens
 from .lemmas import lemma
+from .wordlists import load
 
 
 def _ontology() -> dict[str, tuple[str, float]]:
-    with resources.files("chancery").joinpath("data/ontology.toml").open("rb") as fh:
-        types = tomllib.load(fh)["types"]
+    types = load("ontology.toml")["types"]
     return {name: (t["quad"], float(t["intensity"])) for name, t in types.items()}
 
 
@@ -196,8 +196,7 @@ def _match(elements, k: int, lemmas: list[str], words: list[str], i: int) -> int
 
 @lru_cache(maxsize=1)
 def _skippable_words() -> frozenset[str]:
-    with resources.files("chancery").joinpath("data/matching.toml").open("rb") as fh:
-        return frozenset(tomllib.load(fh)["skippable"])
+    return frozenset(load("matching.toml")["skippable"])
 
 
 def _skippable(word: str) -> bool:

@@ -15,14 +15,12 @@ The output is a list of `Candidate`s; `coref.Resolver` turns them into resolved 
 """
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 
 from .knowledge import Entry, Knowledge, norm_token, phrase_key, tokens
 from .tense import is_past_form
-from .wordlists import quantity_heads
+from .wordlists import load, quantity_heads
 
 _DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "our", "whose"})
 _POSSESSIVE = frozenset({"his", "her", "their", "its"})
@@ -48,8 +46,7 @@ class References:
 
 @lru_cache(maxsize=1)
 def references() -> References:
-    with resources.files("chancery").joinpath("data/references.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    data = load("references.toml")
     return References(
         pronouns={k: (v.get("gender", ""), v.get("number", "singular")) for k, v in data["pronouns"].items()},
         plural={phrase_key(k): v for k, v in data["plural_references"].items()},

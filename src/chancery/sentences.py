@@ -8,10 +8,10 @@ final punctuation stand alone.
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
+
+from .wordlists import load
 
 _LINE = re.compile(r"[^\n]+")
 _END = re.compile(r"(?:[.!?]+|…)[\"'”’»)\]]*(?=\s+(\S))")
@@ -29,8 +29,7 @@ class Abbreviations:
 
 @lru_cache(maxsize=1)
 def abbreviations() -> Abbreviations:
-    with resources.files("chancery").joinpath("data/abbreviations.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    data = load("abbreviations.toml")
     verbs = "|".join(map(re.escape, data["attribution_verbs"]))
     attribution = re.compile(rf"\s+(?:[A-Z][\w.'’-]*\s+){{1,4}}(?:{verbs})\b")
     return Abbreviations(frozenset(data["before_name"]), frozenset(data["may_end"]), frozenset(data["openers"]),

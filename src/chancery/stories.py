@@ -46,6 +46,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from .lemmas import table
 from .records import Article
 
 __all__ = ["Signature", "Story", "StoryClusterer", "StorySettings", "cluster", "signature"]
@@ -145,14 +146,8 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in text.splitlines() if w.strip() and not w.startswith("#"))
 
 
-@lru_cache(maxsize=1)
 def _lemmas() -> dict[str, str]:
-    try:
-        from .lemmas import table
-
-        return table()
-    except Exception:  # noqa: BLE001 - lemmas refine the words; plain words work too
-        return {}
+    return table()
 
 
 @lru_cache(maxsize=1)
