@@ -37,9 +37,7 @@ _PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "
                            "about", "over", "into", "toward", "towards", "among", "amid", "than", "like",
                            "including", "include", "includes", "via", "through", "under", "despite", "as"})
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
-_REPORTING = re.compile(r"\b(?:said|says|announced|confirmed|declared|warned|stated|told)\b", re.IGNORECASE)
-_ATTRIBUTION = re.compile(r"[\s,]*(?:has |had |also |then )?(?:said|says|told|added|noted|stressed|declared|asserted|"
-                          r"explained|insisted|wrote|replied|remarked|announced|according)\b", re.IGNORECASE)
+_AUXILIARY = re.compile(r"[\s,]*(?:(?:has|had|also|then)\s+)?")
 
 
 @dataclass(frozen=True)
@@ -252,7 +250,7 @@ class EventExtractor:
         conditional = re.search(r"\b(?:if|unless)\b", text[t_end:s_end], re.IGNORECASE)
         # "NATO confirmed it would tighten the blockade": "would" in reported speech is a future
         reported = status == "hypothetical" and (cue or "").lower() == "would" and \
-            _REPORTING.search(text[c_start:t_start])
+            speech_words().verbs.search(text[c_start:t_start])
         if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical"
                                                        and (conditional or reported)):
             cameo, mode = self.cues.threat_codes.get(pattern.type, ("130", None))
@@ -467,7 +465,8 @@ def _possessive(text: str, m: Mention) -> bool:
 
 def _speaker(text: str, m: Mention) -> bool:
     """"…, Putin said": the speaker reporting the clause is not one of its arguments."""
-    return bool(_ATTRIBUTION.match(text, m.end))
+    at = _AUXILIARY.match(text, m.end).end()
+    return bool(speech_words().verbs.match(text, at) or speech_words().according.match(text, at))
 
 
 def _between(text: str, right: list[Mention]) -> tuple[Mention, Mention] | None:
