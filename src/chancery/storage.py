@@ -363,22 +363,13 @@ class Store:
         if ingested_at.tzinfo is None:  # SQLite keeps no time zone; we always write UTC
             ingested_at = ingested_at.replace(tzinfo=UTC)
         return {
-            "id": row["article_id"],
-            "source": row["source"],
-            "url": row["url"],
-            "outlet": row["outlet"],
-            "title": row["title"],
-            "published": row["published"],
-            "language": row["language"],
-            "dateline": _dateline(row),
+            **_metadata(row),
             "text": row["text"],
             "raw": row["raw"],
             "html": row["html"],
             "removed": [{"kind": kind, "text": text} for kind, text in removed],
             "sentences": [[start, end] for start, end in sentences],
             "provenance": row["provenance"],
-            "content_hash": row["content_hash"],
-            "version": row["version"],
             "is_current": bool(row["is_current"]),
             "ingested_at": ingested_at.isoformat(),
         }
@@ -527,7 +518,8 @@ def _snippet(text: str | None) -> str:
     return text[: cut if cut > SNIPPET_CHARS // 2 else SNIPPET_CHARS].rstrip() + "…"
 
 
-def _summary(row) -> dict:
+def _metadata(row) -> dict:
+    """The fields a listing and a full record share."""
     return {
         "id": row["article_id"],
         "source": row["source"],
@@ -539,9 +531,11 @@ def _summary(row) -> dict:
         "dateline": _dateline(row),
         "content_hash": row["content_hash"],
         "version": row["version"],
-        "n_sentences": int(row["n_sentences"]),
-        "snippet": _snippet(row["start_of_text"]),
     }
+
+
+def _summary(row) -> dict:
+    return {**_metadata(row), "n_sentences": int(row["n_sentences"]), "snippet": _snippet(row["start_of_text"])}
 
 
 # --- search queries -------------------------------------------------------------------------------------
