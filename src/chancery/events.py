@@ -33,9 +33,7 @@ from .wordlists import any_of, load, quantity_heads
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
-_PREPOSITIONS = frozenset({"with", "to", "on", "for", "from", "against", "in", "of", "by", "between", "at",
-                           "about", "over", "into", "toward", "towards", "among", "amid", "than", "like",
-                           "including", "include", "includes", "via", "through", "under", "despite", "as"})
+_PREPOSITIONS = frozenset(load("references.toml")["words"]["prepositions"])
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
 _AUXILIARY = re.compile(r"[\s,]*(?:(?:has|had|also|then)\s+)?")
 

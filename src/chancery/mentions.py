@@ -24,8 +24,7 @@ from .wordlists import load, quantity_heads
 
 _DETERMINERS = frozenset({"the", "his", "her", "their", "its", "a", "an", "our", "whose"})
 _POSSESSIVE = frozenset({"his", "her", "their", "its"})
-_TITLE_ADJECTIVES = frozenset({"senior", "top", "former", "deputy", "acting", "then", "vice", "chief", "state",
-                               "first", "new", "outgoing", "incoming", "interim", "late", "ex", "-", "visiting"})
+_TITLE_ADJECTIVES = frozenset(load("references.toml")["words"]["title_adjectives"])
 _TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "from", "during", "early", "late", "mid",
                                 "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
