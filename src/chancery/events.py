@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .annotate import Annotator, anchor_date
-from .knowledge import tokens
+from .knowledge import phrase_key, tokens
 from .lemmas import lemma
 from .lexicon import Lexicon, Pattern, lexicon
 from .quotes import quoted_spans, speech_words
@@ -212,7 +212,7 @@ class EventExtractor:
         status, cue = self._status(text, pattern, source_m, clause_start, t_start, t_end, start, end, when, anchor)
         pattern, status, cue = self._reframe(text, pattern, status, cue, source_m, clause_start, t_start, t_end, end)
         date, precision, date_source = _date(when, anchor, article)
-        location = _location(places, clause_start, clause_end) or _dateline_location(article, self.annotator)
+        location = _location(places, clause_start, clause_end) or self._dateline_location(article)
         confidence = 0.9 - (0.15 if source_m.how in ("pronoun", "role", "pair") else 0) - (0.2 if target is None else 0)
         return Event(article=article.id, sentence=index, text=text[start:end], span=[start, end],
                      type=pattern.type, mode=pattern.mode, cameo=pattern.cameo, quad=pattern.quad,
@@ -220,6 +220,15 @@ class EventExtractor:
                      date_precision=precision, date_source=date_source, location=location, status=status,
                      confidence=round(max(confidence, 0.3), 2), rule=pattern.id, status_cue=cue,
                      evidence=[{"article": article.id, "text": text[t_start:t_end], "span": [t_start, t_end]}])
+
+    def _dateline_location(self, article: Article) -> dict | None:
+        """The dateline's place with its country, looked up in the knowledge (capitals and cities)."""
+        if not article.dateline or not article.dateline.place:
+            return None
+        place = article.dateline.place
+        entries = self.annotator.kb.phrases.get(phrase_key(place), ())
+        country = next((e.value.country for e in entries if e.kind in ("country", "metonym")), None)
+        return {"name": place, "country": country}
 
     def _intent(self, text: str, pattern: Pattern, source_m: Mention, c_start: int, t_start: int) -> Pattern:
         """"is ready to strengthen cooperation" states an intent (AGREE, CAMEO 03x); "should
@@ -526,15 +535,6 @@ def _location(places: list[Mention], c_start: int, c_end: int) -> dict | None:
         return None
     m = inside[0]
     return {"name": m.actor.name, "country": m.actor.country}
-
-
-def _dateline_location(article: Article, annotator: Annotator) -> dict | None:
-    if not article.dateline or not article.dateline.place:
-        return None
-    place = article.dateline.place
-    mentions, _ = annotator.annotate_text(f"in {place}", None)
-    country = next((m.actor.country for m in mentions if m.actor.country), None)
-    return {"name": place, "country": country}
 
 
 def _who(actor: dict | None) -> str | None:
