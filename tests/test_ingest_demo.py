@@ -6,7 +6,8 @@ import sys
 
 from sqlalchemy import create_engine, text
 
-TABLES = ("articles", "article_removed", "article_sentences")
+TABLES = ("articles", "article_removed", "article_sentences", "article_annotations", "events", "quotes", "facts",
+          "stories", "story_articles")
 
 
 def snapshot(url: str) -> dict:
@@ -37,3 +38,12 @@ def test_demo_ingested_twice_changes_nothing(store_url):
     assert second.returncode == 0, second.stderr
     assert "0 new" in second.stderr and "18 unchanged" in second.stderr
     assert snapshot(store_url) == before
+
+
+def test_demo_ingest_stores_annotations_and_stories(store_url):
+    assert demo(store_url).returncode == 0
+    counts = snapshot(store_url)["counts"]
+    assert counts["events"] > 18 and counts["quotes"] > 18 and counts["facts"] > 18
+    assert counts["article_annotations"] == 18
+    # every article belongs to exactly one story, and the demo corpus has several
+    assert counts["story_articles"] == 18 and 2 <= counts["stories"] < 18

@@ -151,8 +151,9 @@ def test_incremental_add_gives_the_batch_result():
              article("undated", TREATY_UNDATED, title="What the aquifer accord sets up"),
              article("c", "Peru and Chile agreed on a fishing quota for anchovy off Arica.", published="2025-03-11",
                      day="2025-03-11", pair=(PER, CHL), title="Anchovy quota agreed")]
-    batch = cluster(items)
+    batch = StoryClusterer.cluster(items)  # in the given order, as `add` sees them
     assert partition(batch) == {frozenset({"a", "b", "undated"}), frozenset({"later"}), frozenset({"c"})}
+    assert partition(cluster(items)) == partition(batch)  # `cluster` sorts them by date first
     clusterer = StoryClusterer()
     returned = [clusterer.add(a) for a in items]
     assert [s.to_dict() for s in clusterer.stories()] == [s.to_dict() for s in batch]

@@ -160,9 +160,9 @@ def analyze(
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
                             actors, patterns))
-    from .stories import StoryClusterer
+    from .stories import cluster
 
-    stories = StoryClusterer.cluster(articles)
+    stories = cluster(articles)
     write_report(build_report(articles, problems, stories), output)
     _summary("analysed", len(articles), problems)
     if output:
@@ -195,12 +195,24 @@ def ingest(
     with open_store(db) as store:
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
                                   actors, patterns))
+        _relink(store)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
-              f"{stats.unchanged} unchanged; the database holds {counts.get('articles', 0)} article(s)")
+              f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
     if problems:
         err.print(f"[red]{len(problems)} input problem(s)[/red] (listed above)")
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+def _relink(store) -> None:
+    from .relink import relink
+
+    with err.status("linking: stories and comparisons across articles", spinner="dots"):
+        relink(store)
+
+
+def _holdings(counts: dict[str, int]) -> str:
+    return ", ".join(f"{counts.get(name, 0)} {name}" for name in ("articles", "stories", "events", "quotes", "facts"))
 
 
 @app.command()
@@ -272,12 +284,72 @@ def demo(db: DbOption = None) -> None:
                          [outlets_file] if outlets_file.exists() else None, False, problems, "demo corpus")
         with open_store(db) as store:
             stats = store.add(stream)
+            _relink(store)
             rows = store.articles(limit=100)
+            counts = store.counts()
+            stories_found = store.stories()
     err.print(f"[green]demo corpus[/green]: {stats.added} new, {stats.versioned} new version(s), "
-              f"{stats.unchanged} unchanged")
-    table = _articles_table(rows, f"{len(rows)} article(s) in {db or 'chancery.db'}")
-    out.print(table)
+              f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
+    out.print(_articles_table(rows, f"{len(rows)} article(s) in {db or 'chancery.db'}"))
+    out.print(_stories_table(stories_found))
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+def _stories_table(stories: list[dict]) -> Table:
+    table = Table(title=f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'}", expand=True)
+    table.add_column("id", no_wrap=True, min_width=15)
+    table.add_column("dates", overflow="fold", max_width=12)
+    table.add_column("n", justify="right")
+    table.add_column("actors", overflow="fold", max_width=12)
+    table.add_column("title", overflow="fold", ratio=1, min_width=20)
+    for story in stories:
+        dates = story.get("start") or "—"
+        if story.get("end") and story.get("end") != story.get("start"):
+            dates += f" … {story['end']}"
+        table.add_row(story["id"], dates, str(len(story.get("articles", []))), ", ".join(story.get("actors") or []),
+                      story.get("title") or "")
+    return table
+
+
+@app.command()
+def stories(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the story entries as JSON.")] = False,
+) -> None:
+    """List the stories found in the database: articles about the same happening, across outlets.
+
+    Examples:
+
+      chancery stories
+
+      chancery stories --db sqlite:///news.db --json
+    """
+    from .storage import open_store
+
+    with open_store(db) as store:
+        found = store.stories()
+    if as_json:
+        import json
+        print(json.dumps(found, ensure_ascii=False, indent=1))
+        return
+    out.print(_stories_table(found))
+
+
+@app.command()
+def story(story_id: Annotated[str, typer.Argument(metavar="ID", help="A story id from `chancery stories`.")],
+          db: DbOption = None) -> None:
+    """Show one story with its outlets side by side: each event, number, quote and list, which outlet
+    reports it and what it says, which outlets leave it out, and whether they agree."""
+    from .sidebyside import render_story
+    from .storage import open_store
+
+    with open_store(db) as store:
+        report = store.report(story=story_id)
+    found = next(iter(report["stories"]), None)
+    if found is None:
+        raise click.UsageError(f"no story with id {story_id!r} in the database (see `chancery stories`)")
+    for renderable in render_story(report, found):
+        out.print(renderable)
 
 
 @app.command()

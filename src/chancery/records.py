@@ -41,9 +41,17 @@ class Actor:
         out = {"name": self.name, "country": self.country, "sector": self.sector, "kind": self.kind}
         if self.role:
             out["role"] = self.role
+        if self.gender:
+            out["gender"] = self.gender
         if self.members:
             out["members"] = [m.to_dict() for m in self.members]
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Actor:
+        return cls(name=data["name"], country=data.get("country"), sector=data.get("sector"),
+                   kind=data.get("kind", "person"), role=data.get("role"), gender=data.get("gender"),
+                   members=tuple(cls.from_dict(m) for m in data.get("members", ())))
 
 
 @dataclass(slots=True)

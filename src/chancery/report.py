@@ -49,6 +49,10 @@ def event_entry(e) -> dict:
             "evidence": e.evidence, "section": e.section}
 
 
+def fact_entries(article: Article) -> list[dict]:
+    return [{"id": f"{article.id}-f{n}", "article": article.id, **f.to_dict()} for n, f in enumerate(article.facts)]
+
+
 def build_report(articles: Iterable[Article], problems: Iterable[object] = (), stories: Iterable = ()) -> dict:
     articles = list(articles)
     stories = list(stories)
@@ -63,8 +67,7 @@ def build_report(articles: Iterable[Article], problems: Iterable[object] = (), s
         "stories": [story.to_dict() for story in stories],
         "events": [event_entry(e) for a in articles for e in a.events],
         "quotes": [q.to_dict() for a in articles for q in a.quotes],
-        "facts": [{"id": f"{a.id}-f{n}", "article": a.id, **f.to_dict()} for a in articles
-                  for n, f in enumerate(a.facts)],
+        "facts": [entry for a in articles for entry in fact_entries(a)],
         "comparisons": [],
         "problems": [{"source": p.source, "reason": p.reason} for p in problems],
     }

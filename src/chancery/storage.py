@@ -30,7 +30,9 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import operators
 
-from .records import Article
+from . import __version__, settings
+from .records import Actor, Article, Dateline, Mention, TimeExpr
+from .report import event_entry, fact_entries, mention_entry, time_entry
 
 __all__ = ["IngestStats", "SearchError", "Store", "open_store"]
 
@@ -105,6 +107,58 @@ sentences_table = sa.Table(
     sa.Column("idx", sa.Integer, primary_key=True),
     sa.Column("char_start", sa.Integer, nullable=False),
     sa.Column("char_end", sa.Integer, nullable=False),
+)
+annotations_table = sa.Table(
+    "article_annotations", metadata,
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), primary_key=True),
+    sa.Column("mentions", _JSON, nullable=False),
+    sa.Column("times", _JSON, nullable=False),
+    sa.Column("generator", sa.Text, nullable=False),
+)
+events_table = sa.Table(
+    "events", metadata,
+    sa.Column("pk", _PRIMARY_KEY, primary_key=True, autoincrement=True),
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), nullable=False),
+    *(sa.Column(name, sa.Text) for name in ("event_id", "outlet")),
+    sa.Column("sentence", sa.Integer),
+    *(sa.Column(name, sa.Text) for name in ("type", "mode", "cameo", "quad")),
+    sa.Column("intensity", sa.Float),
+    *(sa.Column(name, sa.Text) for name in ("source_name", "source_country", "target_name", "target_country",
+                                            "date", "status", "text")),
+    sa.Column("payload", _JSON, nullable=False),
+)
+quotes_table = sa.Table(
+    "quotes", metadata,
+    sa.Column("pk", _PRIMARY_KEY, primary_key=True, autoincrement=True),
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), nullable=False),
+    *(sa.Column(name, sa.Text) for name in ("quote_id", "speaker_name", "speaker_country", "kind", "text")),
+    sa.Column("payload", _JSON, nullable=False),
+)
+facts_table = sa.Table(
+    "facts", metadata,
+    sa.Column("pk", _PRIMARY_KEY, primary_key=True, autoincrement=True),
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), nullable=False),
+    *(sa.Column(name, sa.Text) for name in ("fact_id", "kind", "what")),
+    sa.Column("value", sa.Float),
+    sa.Column("unit", sa.Text),
+    sa.Column("payload", _JSON, nullable=False),
+)
+stories_table = sa.Table(
+    "stories", metadata,
+    *(sa.Column(name, sa.Text, primary_key=name == "story_id") for name in ("story_id", "title", "start", "end")),
+    sa.Column("payload", _JSON, nullable=False),
+)
+story_articles_table = sa.Table(
+    "story_articles", metadata,
+    sa.Column("story_id", sa.Text, sa.ForeignKey("stories.story_id", ondelete="CASCADE"), nullable=False),
+    sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), primary_key=True),
+)
+link_table = sa.Table(
+    "link_results", metadata,
+    sa.Column("pk", _PRIMARY_KEY, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("story_id", sa.Text),
+    sa.Column("payload", _JSON, nullable=False),
 )
 _sqlite_fts = sa.table("articles_fts", sa.column("rowid"), sa.column("rank"))
 # PostgreSQL only: a generated tsvector column over title and text, with a GIN index (migration 0001).
@@ -375,16 +429,133 @@ class Store:
         }
 
     def counts(self) -> dict[str, int]:
-        """How many current articles, stored versions, removed parts and sentences the store holds."""
+        """How many current articles, stored versions, removed parts and sentences the store holds, and
+        the events, quotes and facts of current articles and the stories."""
         a = articles_table
+        current = sa.select(a.c.pk).where(a.c.is_current)
+
+        def of_current(table: sa.Table) -> sa.ScalarSelect:
+            return sa.select(sa.func.count()).select_from(table).where(table.c.article_pk.in_(current)).scalar_subquery()
+
         query = sa.select(
             sa.select(sa.func.count()).where(a.c.is_current).scalar_subquery().label("articles"),
             sa.select(sa.func.count()).select_from(a).scalar_subquery().label("versions"),
             sa.select(sa.func.count()).select_from(removed_table).scalar_subquery().label("removed"),
             sa.select(sa.func.count()).select_from(sentences_table).scalar_subquery().label("sentences"),
+            of_current(events_table).label("events"),
+            of_current(quotes_table).label("quotes"),
+            of_current(facts_table).label("facts"),
+            sa.select(sa.func.count()).select_from(stories_table).scalar_subquery().label("stories"),
         )
         with self.engine.connect() as connection:
             return {name: int(value) for name, value in connection.execute(query).mappings().one().items()}
+
+    # --- the per-article results as records, and the link stage's results ---
+
+    def current_articles(self, batch_size: int = 500) -> Iterator[Article]:
+        """Every current article rebuilt as an Article with its sentences, mentions, times (what the
+        cross-article stages read), `batch_size` rows at a time, in `stories.stream_order`: by date
+        (publication, else dateline; undated last), then id."""
+        a = articles_table
+        day, article_id = sa.func.coalesce(a.c.published, a.c.dateline_date, "9999"), a.c.article_id
+        if self.backend == "postgresql":  # compare code points, as Python does, not by the locale's rules
+            day, article_id = day.collate("C"), article_id.collate("C")
+        after: tuple[str, str] | None = None
+        while True:
+            query = (sa.select(a, annotations_table.c.mentions, annotations_table.c.times)
+                     .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
+                     .where(a.c.is_current).order_by(day, article_id).limit(batch_size))
+            if after is not None:
+                query = query.where(sa.tuple_(day, article_id) > sa.tuple_(*after))
+            with self.engine.connect() as connection:
+                rows = connection.execute(query).mappings().all()
+                if not rows:
+                    return
+                pks = [r["pk"] for r in rows]
+                sentences = _grouped(connection, sentences_table, pks, lambda r: (r.char_start, r.char_end),
+                                     sentences_table.c.idx)
+                events = _grouped(connection, events_table, pks, lambda r: r.payload, events_table.c.pk)
+            for row in rows:
+                yield _article_from_row(row, sentences.get(row["pk"], []), events.get(row["pk"], []))
+            last = rows[-1]
+            after = (last["published"] or last["dateline_date"] or "9999", last["article_id"])
+
+    def stories(self) -> list[dict]:
+        """The stories of the last link run, as report story entries, earliest first."""
+        with self.engine.connect() as connection:
+            return [r.payload for r in connection.execute(
+                sa.select(stories_table.c.payload).order_by(stories_table.c.start, stories_table.c.story_id))]
+
+    def report(self, story: str | None = None) -> dict:
+        """The store as one `chancery.report/1` document (current versions only); with `story`, only
+        that story, its articles and what was found in them."""
+        a = articles_table
+        query = (sa.select(a, annotations_table.c.mentions, annotations_table.c.times)
+                 .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
+                 .where(a.c.is_current).order_by(a.c.pk))
+        if story is not None:
+            query = query.where(a.c.pk.in_(sa.select(story_articles_table.c.article_pk)
+                                           .where(story_articles_table.c.story_id == story)))
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+            pks = [row["pk"] for row in rows]
+            removed = _grouped(connection, removed_table, pks, lambda r: {"kind": r.kind, "text": r.text},
+                               removed_table.c.position)
+            sentences = _grouped(connection, sentences_table, pks, lambda r: [r.char_start, r.char_end],
+                                 sentences_table.c.idx)
+            story_of = dict(connection.execute(sa.select(story_articles_table.c.article_pk,
+                                                         story_articles_table.c.story_id)).all())
+            found = {name: _grouped(connection, table, pks, lambda r: r.payload, table.c.pk)
+                     for name, table in (("events", events_table), ("quotes", quotes_table), ("facts", facts_table))}
+            stories = connection.execute(sa.select(stories_table.c.payload)
+                                         .order_by(stories_table.c.start, stories_table.c.story_id)).scalars().all()
+            links_query = sa.select(link_table.c.kind, link_table.c.payload).order_by(link_table.c.pk)
+            if story is not None:
+                stories = [entry for entry in stories if entry["id"] == story]
+                links_query = links_query.where(link_table.c.story_id == story)
+            links: dict[str, list] = {}
+            for r in connection.execute(links_query):
+                links.setdefault(r.kind, []).append(r.payload)
+        articles, events = [], []
+        for row in rows:
+            pk = row["pk"]
+            articles.append({**_metadata(row), "text": row["text"], "removed": removed.get(pk, []),
+                             "sentences": sentences.get(pk, []), "provenance": row["provenance"],
+                             "mentions": row["mentions"] or [], "times": row["times"] or []})
+            events += [{**e, "story": story_of.get(pk)} for e in found["events"].get(pk, [])]
+        return {
+            "schema": settings.REPORT_SCHEMA, "generator": f"chancery {__version__}",
+            "articles": articles, "stories": stories, "events": events,
+            "quotes": [q for pk in pks for q in found["quotes"].get(pk, [])],
+            "facts": [f for pk in pks for f in found["facts"].get(pk, [])],
+            "comparisons": links.get("comparison", []),
+            **{kind: items for kind, items in links.items() if kind != "comparison"},
+            "problems": [],
+        }
+
+    def replace_links(self, stories: list[dict], results: dict[str, list[dict]]) -> None:
+        """Store the link stage's output in place of the previous one, in one transaction.
+
+        `stories` are report story entries (`articles` holds article ids of current versions);
+        `results` maps a kind (comparison, story_events, framing, …) to its report entries, each of
+        which may name its `story`."""
+        a = articles_table
+        with self._write() as connection:
+            connection.execute(sa.delete(link_table))
+            connection.execute(sa.delete(story_articles_table))
+            connection.execute(sa.delete(stories_table))
+            if stories:
+                connection.execute(sa.insert(stories_table), [
+                    {"story_id": st["id"], "title": _storable(st.get("title")), "start": st.get("start"),
+                     "end": st.get("end"), "payload": _clean_json(st)} for st in stories])
+                pk_of = dict(connection.execute(sa.select(a.c.article_id, a.c.pk).where(a.c.is_current)).all())
+                connection.execute(sa.insert(story_articles_table), [
+                    {"story_id": st["id"], "article_pk": pk_of[article_id]}
+                    for st in stories for article_id in st["articles"] if article_id in pk_of])
+            rows = [{"kind": kind, "story_id": item.get("story"), "payload": _clean_json(item)}
+                    for kind, items in results.items() for item in items]
+            if rows:
+                connection.execute(sa.insert(link_table), rows)
 
 
 # --- writing one article --------------------------------------------------------------------------------
@@ -460,10 +631,53 @@ def _write_article(connection: Connection, key: str, article: Article, versions:
             {"article_pk": pk, "idx": idx, "char_start": start, "char_end": end}
             for idx, (start, end) in enumerate(article.sentences)
         ])
+    _write_annotations(connection, pk, article)
     for stored in versions:
         stored.is_current = False
     versions.append(_Version(pk, version, article.content_hash, True))
     return "added" if version == 1 else "versioned"
+
+
+def _write_annotations(connection: Connection, pk: int, article: Article) -> None:
+    """The per-article stages' findings, stored with their article (same savepoint: all or nothing)."""
+    connection.execute(sa.insert(annotations_table).values(
+        article_pk=pk, mentions=_clean_json([mention_entry(m) for m in article.mentions]),
+        times=_clean_json([time_entry(t) for t in article.times]), generator=f"chancery {__version__}",
+    ))
+    events = [_clean_json(event_entry(e)) for e in article.events]
+    if events:
+        connection.execute(sa.insert(events_table), [{
+            "article_pk": pk, "event_id": e["id"], "outlet": _storable(article.outlet), "sentence": e["sentence"],
+            "type": e["type"], "mode": e["mode"], "cameo": e["cameo"], "quad": e["quad"],
+            "intensity": e["intensity"],
+            "source_name": (e["source"] or {}).get("name"), "source_country": (e["source"] or {}).get("country"),
+            "target_name": (e["target"] or {}).get("name"), "target_country": (e["target"] or {}).get("country"),
+            "date": e["date"], "status": e["status"], "text": e["text"], "payload": e,
+        } for e in events])
+    quotes = [_clean_json(q.to_dict()) for q in article.quotes]
+    if quotes:
+        connection.execute(sa.insert(quotes_table), [{
+            "article_pk": pk, "quote_id": q["id"], "speaker_name": (q["speaker"] or {}).get("name"),
+            "speaker_country": (q["speaker"] or {}).get("country"), "kind": q["kind"], "text": q["text"],
+            "payload": q,
+        } for q in quotes])
+    facts = [_clean_json(f) for f in fact_entries(article)]
+    if facts:
+        connection.execute(sa.insert(facts_table), [{
+            "article_pk": pk, "fact_id": f["id"], "kind": f.get("kind") or "number", "what": f.get("what"),
+            "value": f.get("value"), "unit": f.get("unit"), "payload": f,
+        } for f in facts])
+
+
+def _clean_json(value):
+    """`value` with every string made storable (see `_storable`)."""
+    if isinstance(value, str):
+        return _storable(value)
+    if isinstance(value, dict):
+        return {str(k): _clean_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean_json(v) for v in value]
+    return value
 
 
 def _article_row(article: Article, key: str, version: int) -> dict:
@@ -503,6 +717,36 @@ def _storable(value: str | None) -> str | None:
 
 
 # --- reading helpers ------------------------------------------------------------------------------------
+
+def _grouped(connection: Connection, table: sa.Table, pks: list[int], make, order) -> dict[int, list]:
+    """Rows of a per-article `table` for the articles `pks`, grouped by article, in `order`."""
+    grouped: dict[int, list] = {}
+    for start in range(0, len(pks), 500):
+        chunk = pks[start:start + 500]
+        for row in connection.execute(sa.select(table).where(table.c.article_pk.in_(chunk))
+                                      .order_by(table.c.article_pk, order)):
+            grouped.setdefault(row.article_pk, []).append(make(row))
+    return grouped
+
+
+def _article_from_row(row, sentences: list[tuple[int, int]], events: list[dict]) -> Article:
+    from .events import Event  # the extraction machinery is only needed by callers that rebuild articles
+
+    dateline = _dateline(row)
+    article = Article(
+        id=row["article_id"], source=row["source"], raw=row["raw"], url=row["url"], outlet=row["outlet"],
+        title=row["title"], published=row["published"], language=row["language"], text=row["text"],
+        dateline=Dateline(**dateline) if dateline else None, sentences=sentences,
+        provenance=dict(row["provenance"] or {}), content_hash=row["content_hash"],
+    )
+    article.mentions = [Mention(m["span"][0], m["span"][1], m["text"], Actor.from_dict(m["actor"]), m["how"],
+                                m.get("sentence", -1)) for m in row["mentions"] or []]
+    article.times = [TimeExpr(t["span"][0], t["span"][1], t["text"], t["date"], t["precision"], t["source"],
+                              t.get("tense", "past"), t.get("until"), t.get("sentence", -1))
+                     for t in row["times"] or []]
+    article.events = [Event(**entry) for entry in events]
+    return article
+
 
 def _dateline(row) -> dict | None:
     if row["dateline_place"] is None and row["dateline_date"] is None and row["dateline_agency"] is None:

@@ -410,8 +410,8 @@ def signature(article: Article, settings: StorySettings | None = None) -> Signat
 class _Cluster:
     """A story while it grows: sums over its members, so comparing costs the same at any size."""
 
-    id: str
-    order: int  # creation order; the older of two merged stories keeps its id
+    id: str  # named after its smallest article id, so the same articles give the same id in any order
+    order: int  # creation order
     articles: list[str] = field(default_factory=list)
     terms: dict[str, float] = field(default_factory=dict)  # sum of members' TF-IDF unit vectors
     actors: Counter = field(default_factory=Counter)  # sum of members' actor unit vectors
@@ -426,7 +426,7 @@ class _Cluster:
     weekdays: Counter = field(default_factory=Counter)  # weekday of each member that has one
     named_weekdays: set = field(default_factory=set)  # weekdays its undated members name
     years: Counter = field(default_factory=Counter)
-    title: tuple | None = None  # (published, order added, title) of its earliest titled article
+    title: tuple | None = None  # (published, article id, title) of its earliest titled article
     posted: set = field(default_factory=set)
     sketches: list = field(default_factory=list)
     touched: int = 0  # articles the clusterer had seen when this story last changed
@@ -470,6 +470,7 @@ class StoryClusterer:
         self._clusters: list[_Cluster] = []
         self._parent: list[int] = []  # merged clusters point to the cluster that absorbed them
         self._by_article: dict[str, int] = {}
+        self._smallest: dict[str, str] = {}  # story id -> the article id it is named after
         self._versions: list[int] = []
         self._df: Counter = Counter()
         self._n = 0
@@ -523,8 +524,9 @@ class StoryClusterer:
         for sig in fresh:
             single = self._single(sig)
             single.id, single.order, single.touched = _story_id(sig.id), len(self._clusters), self._n
+            self._smallest[single.id] = sig.id
             if sig.title:  # the earliest published titled article names the story (ties: the first added)
-                single.title = (sig.published or "9999", single.order, sig.title)
+                single.title = (sig.published or "9999", sig.id, sig.title)
             self._clusters.append(single)
             self._parent.append(single.order)
             self._versions.append(0)
@@ -785,6 +787,7 @@ class StoryClusterer:
         c = self._clusters[number]
         c.touched = self._n
         c.articles += other.articles
+        c.id = min(c.id, other.id, key=lambda story_id: self._smallest[story_id])
         for w, v in other.terms.items():
             c.terms[w] = c.terms.get(w, 0.0) + v
         limit = self.settings.max_terms
@@ -813,8 +816,8 @@ class StoryClusterer:
         end = dt.date.fromordinal(days[1]).isoformat() if days else None
         actors = [k for k, _ in sorted(c.countries.items(), key=lambda kv: (-kv[1], kv[0]))[:4]]
         title = c.title[2] if c.title is not None else c.summary or self._summary(c)
-        articles = sorted(c.articles, key=self._by_article.__getitem__)  # in the order they were added
-        return Story(id=c.id, title=title, articles=articles, start=start, end=end, actors=actors)
+        # ids in order, like the story's own id, so that any input order gives the same story entry
+        return Story(id=c.id, title=title, articles=sorted(c.articles), start=start, end=end, actors=actors)
 
     @staticmethod
     def _summary(c: _Cluster) -> str:
@@ -824,7 +827,16 @@ class StoryClusterer:
         return ("–".join(actors) + ": " if actors else "") + ", ".join(top)
 
 
-def cluster(articles: Iterable[Article], settings: StorySettings | None = None) -> list[Story]:
-    """The stories of analysed articles, oldest first (`StoryClusterer.cluster`: batches of
-    `settings.batch_size` articles)."""
-    return StoryClusterer.cluster(articles, settings)
+def stream_order(article: Article) -> tuple[str, str]:
+    """The order `cluster` takes articles in: by date (publication, else dateline), undated last, then id;
+    the store reads its articles in the same order, so both give the same stories."""
+    day = article.published or (article.dateline.date if article.dateline else None)
+    return (day or "9999", article.id)
+
+
+def cluster(articles: Iterable[Article], settings: StorySettings | None = None, *,
+            ordered: bool = False) -> list[Story]:
+    """The stories of analysed articles, oldest first. The articles are taken in `stream_order`, so
+    the result does not depend on the order they came in; `ordered=True` says they already are
+    (a stream that need not be held in memory)."""
+    return StoryClusterer.cluster(articles if ordered else sorted(articles, key=stream_order), settings)
