@@ -352,6 +352,51 @@ def story(story_id: Annotated[str, typer.Argument(metavar="ID", help="A story id
         out.print(renderable)
 
 
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Only this machine can connect by "
+                                                     "default.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8000,
+    token: Annotated[str | None, typer.Option("--token", envvar="CHANCERY_TOKEN",
+                                              help="Require this bearer token on every request.")] = None,
+    public: Annotated[bool, typer.Option("--public", help="Allow another --host without a --token "
+                                                          "(anyone who can reach it reads everything).")] = False,
+) -> None:
+    """Serve the dashboard and the read-only REST API over a database.
+
+    Examples:
+
+      chancery serve                                  # http://127.0.0.1:8000/ over ./chancery.db
+
+      chancery serve --db news.db --port 8080
+
+      chancery serve --host 0.0.0.0 --token s3cret    # reachable from other machines, token required
+
+    The API is under /api/ (documentation at /api/docs); every list is also CSV with .csv.
+    """
+    if host not in LOOPBACK_HOSTS and not token and not public:
+        raise click.UsageError(f"--host {host} lets other machines connect: give --token, or --public to "
+                               "serve without one")
+    import uvicorn
+
+    from .api import create_app
+    from .storage import open_store
+
+    if host not in LOOPBACK_HOSTS and not token:
+        err.print(f"[yellow]warning:[/yellow] serving on {host} without a token; anyone who can reach it can read "
+                  "the database")
+    with open_store(db) as store:
+        application = create_app(store=store, token=token)
+        shown = f"[{host}]" if ":" in host else host
+        err.print(f"[green]chancery[/green] dashboard on http://{shown}:{port}/  (API: /api/, docs: /api/docs; "
+                  "Ctrl+C stops)")
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
 @app.command()
 def explain(
     sentence: Annotated[str, typer.Argument(help="A sentence or short text to annotate.")],

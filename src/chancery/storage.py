@@ -391,6 +391,15 @@ class Store:
             raise
         return [_summary(row) for row in rows]
 
+    def matching_quotes(self, search: str) -> sa.Select:
+        """A query for the primary keys of the quotes that match `search` (the syntax of `articles`)."""
+        clauses = parse_search(search)
+        if self.backend == "sqlite":
+            return sa.select(sa.literal_column("rowid")).select_from(sa.table("quotes_fts")).where(
+                sa.literal_column("quotes_fts").op("MATCH")(_fts5_query(clauses)))
+        return sa.select(quotes_table.c.pk).where(
+            sa.literal_column("quotes.search_vector").op("@@")(_postgres_tsquery(clauses)))
+
     def get(self, article_id: str, version: int | None = None) -> dict | None:
         """The full stored record of an article (its current version unless `version` is given)."""
         a = articles_table
