@@ -352,6 +352,50 @@ def story(story_id: Annotated[str, typer.Argument(metavar="ID", help="A story id
         out.print(renderable)
 
 
+@app.command()
+def export(
+    db: DbOption = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", metavar="FORMAT",
+                                     help="csv, jsonl, parquet, plover-jsonl, cameo-tsv or graphml.")] = "csv",
+    output: Annotated[str, typer.Option("--output", "-o", metavar="FILE", help="Where to write; - is standard "
+                                                                               "output (not for parquet).")] = "-",
+    kind: Annotated[str, typer.Option("--kind", help="events, quotes, facts or stories (csv, jsonl, parquet).")]
+    = "events",
+    dyad: Annotated[str | None, typer.Option(help="Only events between two countries: CHN-RUS.")] = None,
+    country: Annotated[str | None, typer.Option(help="Only events with this source or target country.")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Only this PLOVER type, e.g. CONSULT.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only this status (cameo-tsv defaults to asserted).")] = None,
+    start: Annotated[str | None, typer.Option(help="First date, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="Last date, YYYY-MM-DD.")] = None,
+) -> None:
+    """Export what the database holds for other tools: spreadsheets, pandas, Gephi, GDELT/ICEWS pipelines.
+
+    Examples:
+
+      chancery export -f csv -o events.csv --dyad CHN-RUS
+
+      chancery export -f parquet -o events.parquet
+
+      chancery export -f plover-jsonl -o plover.jsonl --start 2025-01-01
+
+      chancery export -f cameo-tsv -o events.tsv          # asserted events, GDELT-like columns
+
+      chancery export -f graphml -o network.graphml       # the actor network for Gephi
+    """
+    from .exports import export as write
+    from .queries import EventFilter, QueryError
+    from .storage import open_store
+
+    filters = EventFilter(dyad=dyad, country=country, type=type_, status=status, start=start, end=end)
+    with open_store(db) as store:
+        try:
+            n = write(store, fmt, output, kind=kind, filters=filters if filters.as_params() else None)
+        except (QueryError, ValueError) as exc:
+            raise click.UsageError(str(exc)) from None
+    if output != "-":
+        err.print(f"[green]exported[/green] {n} {'edge(s)' if fmt == 'graphml' else kind} to {output}")
+
+
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 

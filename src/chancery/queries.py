@@ -28,8 +28,8 @@ from .storage import (
     story_articles_table,
 )
 
-__all__ = ["EventFilter", "Page", "QueryError", "article", "comparisons", "dyad_series", "event", "events",
-           "facts", "network", "overview", "quotes", "search", "stories", "story"]
+__all__ = ["EventFilter", "Page", "QueryError", "article", "comparisons", "dyad_series", "event", "events", "facts",
+           "iter_events", "iter_table", "network", "overview", "quotes", "search", "stories", "story"]
 
 MAX_LIMIT = 1000
 COUNT_CAP = 10_000  # totals above this are reported as "more than"; counting a million rows is not free
@@ -459,3 +459,35 @@ def search(store: Store, text: str, limit: int = 20) -> dict:
     except SearchError as exc:
         raise QueryError(f"q: {exc}") from None
     return {"articles": found_articles, "quotes": quotes(store, text=text, limit=limit).rows}
+
+
+def iter_events(store: Store, f: EventFilter | None = None, batch_size: int = 2000):
+    """Every event matching `f`, in storage order, read `batch_size` at a time (for exports)."""
+    f = (f or EventFilter()).check()
+    e = events_table
+    last = -1
+    while True:
+        query = (_event_select().add_columns(e.c.pk).where(*_event_conditions(f), e.c.pk > last)
+                 .order_by(e.c.pk).limit(batch_size))
+        with store.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        if not rows:
+            return
+        yield from (_event_row(row) for row in rows)
+        last = rows[-1].pk
+
+
+def iter_table(store: Store, kind: str, batch_size: int = 2000):
+    """Every quote or fact of current articles (`kind` "quotes" or "facts"), with its outlet."""
+    table = {"quotes": quotes_table, "facts": facts_table}[kind]
+    a = articles_table
+    last = -1
+    while True:
+        query = (sa.select(table.c.pk, table.c.payload, a.c.outlet).join(a, a.c.pk == table.c.article_pk)
+                 .where(a.c.is_current, table.c.pk > last).order_by(table.c.pk).limit(batch_size))
+        with store.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        if not rows:
+            return
+        yield from ({**row.payload, "outlet": row.outlet} for row in rows)
+        last = rows[-1].pk
