@@ -7,6 +7,7 @@ from importlib import resources
 
 import pytest
 
+from chancery import queries
 from chancery.manifest import Manifest
 from chancery.pipeline import Pipeline, run
 from chancery.records import Article
@@ -89,6 +90,9 @@ def test_a_new_version_keeps_the_old_annotations_but_reports_the_current(store_u
         store.add([changed])
         assert store.counts()["events"] == 1  # counts follow the current version
         assert [e["id"] for e in store.report()["events"]] == [original.events[0].id]
+        assert [e["id"] for e in queries.events(store).rows] == [original.events[0].id]
         with store.engine.connect() as connection:
             from sqlalchemy import text
             assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == len(original.events) + 1
+        store.add([original])  # the content goes back to the first version, whose events count again
+        assert queries.events(store, limit=1000).total == len(original.events) == store.counts()["events"]

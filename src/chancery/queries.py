@@ -135,7 +135,7 @@ def _current():
 
 def _event_conditions(f: EventFilter) -> list:
     e = events_table
-    conditions = [e.c.article_pk.in_(_current())]
+    conditions = [e.c.current]
     if f.actor:
         name = f.actor.lower()
         conditions.append(sa.or_(sa.func.lower(e.c.source_name) == name, sa.func.lower(e.c.target_name) == name))
@@ -430,7 +430,7 @@ def overview(store: Store, top: int = 10) -> dict:
             .order_by(sa.func.count().desc(), a.c.outlet)).all()
         month = sa.func.substr(e.c.date, 1, 7)
         timeline = connection.execute(
-            sa.select(month, e.c.quad, sa.func.count()).where(e.c.article_pk.in_(_current()),
+            sa.select(month, e.c.quad, sa.func.count()).where(e.c.current,
                                                               e.c.status == "asserted", e.c.date.is_not(None))
             .group_by(month, e.c.quad).order_by(month)).all()
     dyads = network(store)["edges"]

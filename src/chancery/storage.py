@@ -119,7 +119,9 @@ events_table = sa.Table(
     "events", metadata,
     sa.Column("pk", _PRIMARY_KEY, primary_key=True, autoincrement=True),
     sa.Column("article_pk", _PRIMARY_KEY, sa.ForeignKey("articles.pk", ondelete="CASCADE"), nullable=False),
-    *(sa.Column(name, sa.Text) for name in ("event_id", "outlet")),
+    sa.Column("event_id", sa.Text),
+    sa.Column("current", sa.Boolean, nullable=False),
+    sa.Column("outlet", sa.Text),
     sa.Column("sentence", sa.Integer),
     *(sa.Column(name, sa.Text) for name in ("type", "mode", "cameo", "quad")),
     sa.Column("intensity", sa.Float),
@@ -622,6 +624,7 @@ def _write_article(connection: Connection, key: str, article: Article, versions:
     if same is not None:
         # The content went back to an earlier version: that version becomes current again.
         connection.execute(sa.update(a).where(a.c.pk == same.pk).values(is_current=True))
+        _mark_current_events(connection, key, same.pk)
         for stored in versions:
             stored.is_current = stored is same
         return "versioned"
@@ -641,10 +644,21 @@ def _write_article(connection: Connection, key: str, article: Article, versions:
             for idx, (start, end) in enumerate(article.sentences)
         ])
     _write_annotations(connection, pk, article)
+    if versions:
+        _mark_current_events(connection, key, pk)
     for stored in versions:
         stored.is_current = False
     versions.append(_Version(pk, version, article.content_hash, True))
     return "added" if version == 1 else "versioned"
+
+
+def _mark_current_events(connection: Connection, key: str, current_pk: int) -> None:
+    """Keep `events.current` equal to its article's `is_current` for every version of `key`."""
+    e = events_table
+    versions = sa.select(articles_table.c.pk).where(articles_table.c.identity_key == key)
+    connection.execute(sa.update(e).where(e.c.article_pk.in_(versions), e.c.article_pk != current_pk)
+                       .values(current=False))
+    connection.execute(sa.update(e).where(e.c.article_pk == current_pk).values(current=True))
 
 
 def _write_annotations(connection: Connection, pk: int, article: Article) -> None:
@@ -656,7 +670,8 @@ def _write_annotations(connection: Connection, pk: int, article: Article) -> Non
     events = [_clean_json(event_entry(e)) for e in article.events]
     if events:
         connection.execute(sa.insert(events_table), [{
-            "article_pk": pk, "event_id": e["id"], "outlet": _storable(article.outlet), "sentence": e["sentence"],
+            "article_pk": pk, "event_id": e["id"], "current": True, "outlet": _storable(article.outlet),
+            "sentence": e["sentence"],
             "type": e["type"], "mode": e["mode"], "cameo": e["cameo"], "quad": e["quad"],
             "intensity": e["intensity"],
             "source_name": (e["source"] or {}).get("name"), "source_country": (e["source"] or {}).get("country"),

@@ -72,6 +72,8 @@ def upgrade() -> None:
         sa.Column("pk", PRIMARY_KEY, primary_key=True, autoincrement=True),
         _article_fk("events"),
         sa.Column("event_id", sa.Text(), nullable=False),
+        # a copy of articles.is_current, so that filters need no join to find current events
+        sa.Column("current", sa.Boolean(), nullable=False),
         sa.Column("outlet", sa.Text()),
         sa.Column("sentence", sa.Integer()),
         sa.Column("type", sa.Text(), nullable=False),
@@ -93,9 +95,11 @@ def upgrade() -> None:
     op.create_index("ix_events_date", "events", ["date"])
     op.create_index("ix_events_type_date", "events", ["type", "date"])
     op.create_index("ix_events_quad_date", "events", ["quad", "date"])
-    op.create_index("ix_events_source_country", "events", ["source_country", "date"])
+    op.create_index("ix_events_source_country", "events", ["source_country", "target_country", "date"])
     op.create_index("ix_events_target_country", "events", ["target_country", "date"])
     op.create_index("ix_events_outlet", "events", ["outlet", "date"])
+    op.create_index("ix_events_source_name", "events", [sa.text("lower(source_name)")])
+    op.create_index("ix_events_target_name", "events", [sa.text("lower(target_name)")])
 
     op.create_table(
         "quotes",
