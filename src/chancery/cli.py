@@ -69,6 +69,13 @@ PatternsOption = Annotated[list[Path] | None, typer.Option(
          "the id of a bundled one replaces it). Repeatable.")]
 FetchOption = Annotated[bool, typer.Option(
     "--fetch-pages", help="For feeds, fetch each entry's web page (polite: robots.txt, rate limit).")]
+JobsOption = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Run the per-article stages in N processes.")]
+EngineOption = Annotated[str, typer.Option("--engine", help="serial, process (a pool of --jobs processes) or dask.")]
+SchedulerOption = Annotated[str | None, typer.Option(
+    "--scheduler", metavar="ADDRESS", help="With --engine dask: a running scheduler (tcp://host:8786); "
+                                           "without it a local cluster is started.")]
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="With --engine dask and no --scheduler: worker processes of the local cluster.")]
 Inputs = Annotated[list[str] | None, typer.Argument(
     metavar="PATH...", help="Files, folders, JSONL, RSS/Atom feeds, WARC(.gz) files or http(s) URLs.",
     show_default=False)]
@@ -97,18 +104,26 @@ def _load_manifest(path: Path | None) -> Manifest | None:
 
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
             problems: list[Problem], label: str, actors: list[Path] | None = None,
-            patterns: list[Path] | None = None) -> Iterator[Article]:
+            patterns: list[Path] | None = None, engine: str = "serial", jobs: int = 1,
+            scheduler: str | None = None, workers: int | None = None) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
+    from .engines import open_engine
+
     if not inputs and manifest is None:
         raise click.UsageError("give at least one PATH (or a --manifest that names files)")
+    if engine not in ("serial", "process", "dask"):
+        raise click.UsageError(f"--engine must be serial, process or dask, not {engine!r}")
+    if (scheduler or workers) and engine != "dask":
+        raise click.UsageError("--scheduler and --workers go with --engine dask")
     pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
                         actor_files=tuple(str(p) for p in actors or ()),
                         pattern_files=tuple(str(p) for p in patterns or ()))
     columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[current]}"), TimeElapsedColumn()]
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+    with open_engine(engine, jobs=jobs, scheduler=scheduler, workers=workers) as running, \
+            Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task(label, total=None, current="")
-        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages):
+        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages, engine=running):
             if isinstance(item, Problem):
                 problems.append(item)
                 print(f"chancery: {item}", file=sys.stderr, flush=True)
@@ -146,6 +161,10 @@ def analyze(
     actors: ActorsOption = None,
     patterns: PatternsOption = None,
     fetch_pages: FetchOption = False,
+    jobs: JobsOption = 1,
+    engine: EngineOption = "serial",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
 
@@ -159,7 +178,7 @@ def analyze(
     """
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
-                            actors, patterns))
+                            actors, patterns, engine, jobs, scheduler, workers))
     from .stories import cluster
 
     stories = cluster(articles)
@@ -179,6 +198,10 @@ def ingest(
     actors: ActorsOption = None,
     patterns: PatternsOption = None,
     fetch_pages: FetchOption = False,
+    jobs: JobsOption = 1,
+    engine: EngineOption = "serial",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
     changed content under the same id or URL is stored as a new version, the old one kept.
@@ -194,7 +217,7 @@ def ingest(
     problems: list[Problem] = []
     with open_store(db) as store:
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors, patterns))
+                                  actors, patterns, engine, jobs, scheduler, workers))
         _relink(store)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "

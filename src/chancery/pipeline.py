@@ -38,6 +38,11 @@ class Pipeline:
         self.quotes = QuoteExtractor()
         self.facts = FactExtractor()
 
+    def config(self):
+        """What a worker needs to build the same pipeline (see `engines`)."""
+        from .engines import PipelineConfig
+        return PipelineConfig(self.outlet_files, self.actor_files, self.pattern_files)
+
     def process(self, article: Article) -> Article:
         cleaned = self.cleaner(article)
         split = dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
@@ -47,9 +52,21 @@ class Pipeline:
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,
-        fetch_pages: bool = False) -> Iterator[Item]:
-    """Read, apply the manifest and process every input; problems pass through in order."""
+        fetch_pages: bool = False, engine=None) -> Iterator[Item]:
+    """Read, apply the manifest and process every input; problems pass through in order.
+
+    With an `engines.Engine`, the per-article stages run there (a process pool, a Dask cluster), each
+    worker building its own pipeline from `pipeline`'s configuration; the output is the same."""
+    from .engines import Engine
+
     pipeline = pipeline or Pipeline()
+    yield from (engine or Engine()).map(_read(inputs, manifest, fetch_pages), pipeline)
+    if manifest is not None:
+        for name in manifest.unused():
+            yield Problem(str(manifest.path), f"names {name!r}, which is not among the inputs read")
+
+
+def _read(inputs: Iterable[str | Path], manifest: Manifest | None, fetch_pages: bool) -> Iterator[Item]:
     inputs = list(inputs)
     if manifest is not None:
         named, refused = manifest.files()
@@ -58,12 +75,6 @@ def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manif
         if not inputs:
             inputs = [str(p) for p in named]
     for item in read(inputs, fetch_pages=fetch_pages):
-        if isinstance(item, Problem):
-            yield item
-            continue
-        if manifest is not None:
+        if manifest is not None and isinstance(item, Article):
             manifest.apply(item)
-        yield pipeline.process(item)
-    if manifest is not None:
-        for name in manifest.unused():
-            yield Problem(str(manifest.path), f"names {name!r}, which is not among the inputs read")
+        yield item
