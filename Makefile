@@ -27,6 +27,7 @@ test-fast: install
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/queries.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
