@@ -202,6 +202,8 @@ def ingest(
     engine: EngineOption = "serial",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per database transaction; "
+                                                                        "a crash loses at most one batch.")] = 200,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
     changed content under the same id or URL is stored as a new version, the old one kept.
@@ -217,7 +219,7 @@ def ingest(
     problems: list[Problem] = []
     with open_store(db) as store:
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors, patterns, engine, jobs, scheduler, workers))
+                                  actors, patterns, engine, jobs, scheduler, workers), batch_size=batch_size)
         _relink(store)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
