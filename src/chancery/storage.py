@@ -44,6 +44,7 @@ SNIPPET_CHARS = 200
 # Identity keys longer than this are stored as a hash: PostgreSQL cannot index very long text values.
 MAX_IDENTITY_CHARS = 1000
 _MIGRATION_LOCK_ID = 0x63686E63  # "chnc": the PostgreSQL advisory lock held while migrating
+_LINK_LOCK_ID = 0x636E6C6B  # "cnlk": held while the link results are replaced
 _WRITE_OPTION = "chancery_write"
 _ARTICLE_ATTEMPTS = 5
 _BATCH_ATTEMPTS = 5
@@ -552,6 +553,8 @@ class Store:
         which may name its `story`."""
         a = articles_table
         with self._write() as connection:
+            if self.backend == "postgresql":  # two ingests finishing together relink one after the other
+                connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LINK_LOCK_ID})
             connection.execute(sa.delete(link_table))
             connection.execute(sa.delete(story_articles_table))
             connection.execute(sa.delete(stories_table))
