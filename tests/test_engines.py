@@ -82,3 +82,13 @@ def test_bad_engine_settings_are_refused():
         open_engine("spark")
     with pytest.raises(ValueError, match="jobs"):
         open_engine("process", jobs=0)
+
+
+def test_skipped_articles_are_read_but_not_analysed(demo, tmp_path):
+    (tmp_path / "one.txt").write_text("Officials met in Lima on Monday.", encoding="utf-8")
+    (tmp_path / "two.txt").write_text("Envoys met in Quito on Tuesday.", encoding="utf-8")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\x01\x02" * 50)
+    out = list(run([tmp_path], pipeline=Pipeline(), skip=lambda article: article.id == "one"))
+    assert [a.id for a in out if isinstance(a, Article)] == ["two"]
+    assert out[-1].sentences  # analysed
+    assert any(isinstance(i, Problem) and "bad.txt" in i.source for i in out)

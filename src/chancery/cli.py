@@ -105,7 +105,7 @@ def _load_manifest(path: Path | None) -> Manifest | None:
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
             problems: list[Problem], label: str, actors: list[Path] | None = None,
             patterns: list[Path] | None = None, engine: str = "serial", jobs: int = 1,
-            scheduler: str | None = None, workers: int | None = None) -> Iterator[Article]:
+            scheduler: str | None = None, workers: int | None = None, skip=None) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
     from .engines import open_engine
 
@@ -123,7 +123,8 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
     with open_engine(engine, jobs=jobs, scheduler=scheduler, workers=workers) as running, \
             Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task(label, total=None, current="")
-        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages, engine=running):
+        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages, engine=running,
+                        skip=skip):
             if isinstance(item, Problem):
                 problems.append(item)
                 print(f"chancery: {item}", file=sys.stderr, flush=True)
@@ -218,8 +219,11 @@ def ingest(
 
     problems: list[Problem] = []
     with open_store(db) as store:
+        skip = _AlreadyStored(store)
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors, patterns, engine, jobs, scheduler, workers), batch_size=batch_size)
+                                  actors, patterns, engine, jobs, scheduler, workers, skip),
+                          batch_size=batch_size)
+        stats.unchanged += skip.count
         _relink(store)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
@@ -227,6 +231,19 @@ def ingest(
     if problems:
         err.print(f"[red]{len(problems)} input problem(s)[/red] (listed above)")
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
+
+
+class _AlreadyStored:
+    """Tells the pipeline to skip articles whose content is stored already (a rerun resumes where a
+    stopped run ended), and counts them."""
+
+    def __init__(self, store) -> None:
+        self.store, self.count = store, 0
+
+    def __call__(self, article: Article) -> bool:
+        found = self.store.is_stored(article)
+        self.count += found
+        return found
 
 
 def _relink(store) -> None:
@@ -305,10 +322,12 @@ def demo(db: DbOption = None) -> None:
         manifest_file = folder / "manifest.csv"
         problems: list[Problem] = []
         manifest = Manifest.load(manifest_file) if manifest_file.exists() else None
-        stream = _stream([str(folder / "articles")], manifest,
-                         [outlets_file] if outlets_file.exists() else None, False, problems, "demo corpus")
         with open_store(db) as store:
-            stats = store.add(stream)
+            skip = _AlreadyStored(store)
+            stats = store.add(_stream([str(folder / "articles")], manifest,
+                                      [outlets_file] if outlets_file.exists() else None, False, problems,
+                                      "demo corpus", skip=skip))
+            stats.unchanged += skip.count
             _relink(store)
             rows = store.articles(limit=100)
             counts = store.counts()

@@ -6,7 +6,7 @@ process pool or on a cluster unchanged.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,15 +52,19 @@ class Pipeline:
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,
-        fetch_pages: bool = False, engine=None) -> Iterator[Item]:
+        fetch_pages: bool = False, engine=None, skip: Callable[[Article], bool] | None = None) -> Iterator[Item]:
     """Read, apply the manifest and process every input; problems pass through in order.
 
     With an `engines.Engine`, the per-article stages run there (a process pool, a Dask cluster), each
-    worker building its own pipeline from `pipeline`'s configuration; the output is the same."""
+    worker building its own pipeline from `pipeline`'s configuration; the output is the same.
+    Articles for which `skip(article)` is true (already stored, say) are read but not analysed."""
     from .engines import Engine
 
     pipeline = pipeline or Pipeline()
-    yield from (engine or Engine()).map(_read(inputs, manifest, fetch_pages), pipeline)
+    items = _read(inputs, manifest, fetch_pages)
+    if skip is not None:
+        items = (item for item in items if not (isinstance(item, Article) and skip(item)))
+    yield from (engine or Engine()).map(items, pipeline)
     if manifest is not None:
         for name in manifest.unused():
             yield Problem(str(manifest.path), f"names {name!r}, which is not among the inputs read")

@@ -335,6 +335,15 @@ class Store:
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
 
+    def is_stored(self, article: Article) -> bool:
+        """Whether this content is already the current version of its article (so a resumed or
+        repeated run need not analyse it again)."""
+        a = articles_table
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(a.c.pk).where(
+                a.c.identity_key == identity_key(article), a.c.content_hash == article.content_hash,
+                a.c.is_current).limit(1)).first() is not None
+
     @contextmanager
     def _write(self) -> Iterator[Connection]:
         with self.engine.connect() as connection:
