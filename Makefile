@@ -28,6 +28,7 @@ test-fast: install
 bench: install
 	$(PY) bench/run.py
 	$(PY) bench/queries.py
+	$(PY) bench/scale.py
 
 lint: install
 	$(BIN)/ruff check src tests bench
