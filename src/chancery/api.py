@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__, queries
-from .queries import MAX_LIMIT, EventFilter, Page, QueryError
+from .queries import MAX_LIMIT, MAX_OFFSET, EventFilter, Page, QueryError
 from .storage import Store, open_store
 
 __all__ = ["create_app", "flatten"]
@@ -115,7 +115,7 @@ def _answer(request: Request, fmt: str | None, rows: list[dict], page: Page | No
 
 
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"How many rows (1–{MAX_LIMIT}).")]
-Offset = Annotated[int, Query(ge=0, description="How many rows to skip.")]
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET, description="How many rows to skip.")]
 
 
 def _event_filter(
@@ -238,7 +238,7 @@ def _router(store: Store) -> APIRouter:
 
     @router.get("/network", summary="Countries and the events between them")
     def network(f: Filters,
-                min_events: Annotated[int, Query(ge=1)] = 1) -> dict:
+                min_events: Annotated[int, Query(ge=1, le=MAX_OFFSET)] = 1) -> dict:
         return queries.network(store, f, min_events=min_events)
 
     @router.get("/search", summary="Full-text search over articles and quotes")

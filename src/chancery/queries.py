@@ -32,6 +32,7 @@ __all__ = ["EventFilter", "Page", "QueryError", "article", "comparisons", "dyad_
            "iter_events", "iter_table", "network", "overview", "quotes", "search", "stories", "story"]
 
 MAX_LIMIT = 1000
+MAX_OFFSET = 10**9  # databases take 64-bit offsets; anything near that is a mistake, not a page
 COUNT_CAP = 1_000  # totals above this are reported as "more than"; counting a million rows is not free
 QUADS = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 STATUSES = ("asserted", "negated", "hypothetical", "future", "historical")
@@ -173,8 +174,8 @@ def _escape_like(word: str) -> str:
 def _check_paging(limit: int, offset: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
         raise QueryError(f"limit: expected 1 to {MAX_LIMIT}, not {limit}")
-    if offset < 0:
-        raise QueryError(f"offset: expected 0 or more, not {offset}")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise QueryError(f"offset: expected 0 to {MAX_OFFSET}, not {offset}")
 
 
 def _page(store: Store, query: sa.Select, order: list, limit: int, offset: int, make) -> Page:
