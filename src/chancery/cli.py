@@ -160,10 +160,15 @@ def analyze(
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
                             actors, patterns))
+    from .link import propagate_dates
     from .stories import StoryClusterer
 
     stories = StoryClusterer.cluster(articles)
-    write_report(build_report(articles, problems, stories), output)
+    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),  # built by _stream already: cached
+                        actor_files=tuple(str(p) for p in actors or ()),
+                        pattern_files=tuple(str(p) for p in patterns or ()))
+    articles = propagate_dates(articles, stories, pipeline.analyse)
+    write_report(build_report(articles, problems, stories, outlets=pipeline.cleaner.outlets), output)
     _summary("analysed", len(articles), problems)
     if output:
         err.print(f"report written to {output}")
