@@ -79,6 +79,18 @@ def test_a_publication_date_is_the_day_its_article_names_when_it_names_one():
     assert len(story_events(r)) == 2
 
 
+def test_undated_reports_join_a_day_but_not_a_bare_year():
+    r = report([event("e1", "a", "PROTEST", CHL, CHL, "1985", precision="year"),
+                event("e2", "b", "PROTEST", CHL, CHL, None),
+                event("e3", "c", "PROTEST", CHL, CHL, None)], {"a": "A", "b": "B", "c": "C"})
+    found = sorted((e["date"] or "", e["num_articles"]) for e in story_events(r))
+    assert found == [("", 2), ("1985", 1)]  # "since 1985" is background to the undated reports
+    r = report([event("e1", "a", "PROTEST", CHL, CHL, "2025-03-11"),
+                event("e2", "b", "PROTEST", CHL, CHL, None)], {"a": "A", "b": "B"})
+    [merged] = story_events(r)
+    assert merged["date"] == "2025-03-11" and merged["num_articles"] == 2
+
+
 def test_other_countries_type_or_status_keep_events_apart():
     r = report([event("e1", "a", "CONSULT", CHL, ARG, "2025-03-11"),
                 event("e2", "b", "CONSULT", CHL, PER, "2025-03-11"),

@@ -8,7 +8,8 @@ Within a story, the per-article events that report the same happening become one
   the same side must be the same person; a missing side (no target) fits any;
 - compatible dates: the intervals they stand for overlap. A date the text gives is its day, month
   or year; a date that only repeats the publication, dateline or story date stands for a happening
-  up to `default_date_lag_days` (data/compare.toml) before it and a day after it; no date fits any.
+  up to `default_date_lag_days` (data/compare.toml) before it and a day after it; no date fits a
+  day or no date, not a bare week, month or year.
 
 Events join greedily, the best-dated first (a day named in the text, then a target, then
 confidence), each into the group it fits best (same countries beat a missing side). A group must
@@ -55,7 +56,6 @@ def story_events(report: dict) -> list[dict]:
 def _group(story: dict, events: list[dict], articles: dict[str, dict]) -> list[list[dict]]:
     order = {a: n for n, a in enumerate(story.get("articles", []))}
     when = {id(e): _when(e, articles.get(e["article"])) for e in events}
-    spans = {k: span for k, (span, _) in when.items()}
     ranked = sorted(events, key=lambda e: (when[id(e)][1], e.get("target") is None,
                                            -(e.get("confidence") or 0), order.get(e["article"], 0)))
     groups: list[list[dict]] = []
@@ -63,7 +63,7 @@ def _group(story: dict, events: list[dict], articles: dict[str, dict]) -> list[l
     for event in ranked:
         best, best_score = None, -1.0
         for g in open_groups[(event["type"], event["status"])]:
-            score = _fit(event, groups[g], spans)
+            score = _fit(event, groups[g], when)
             if score is not None and score > best_score:
                 best, best_score = g, score
         if best is None:
@@ -74,18 +74,26 @@ def _group(story: dict, events: list[dict], articles: dict[str, dict]) -> list[l
     return groups
 
 
-def _fit(event: dict, group: list[dict], spans: dict[int, tuple[int, int] | None]) -> float | None:
+def _fit(event: dict, group: list[dict], when: dict[int, tuple[tuple[int, int] | None, int]]) -> float | None:
     """How well an event fits a group (higher is better), None when it contradicts a member."""
     total = 0.0
     for member in group:
-        a, b = spans[id(event)], spans[id(member)]
-        if a is not None and b is not None and (a[1] < b[0] or b[1] < a[0]):
+        if not _dates_fit(when[id(event)], when[id(member)]):
             return None
         score = _actors_fit(event, member)
         if score is None:
             return None
         total += score
     return total / len(group)
+
+
+def _dates_fit(a: tuple[tuple[int, int] | None, int], b: tuple[tuple[int, int] | None, int]) -> bool:
+    """Overlapping intervals; no date fits a day, but not a bare week, month or year: in a story
+    nobody dates, "since 1985" is background, and undated reports of the happening are not about it."""
+    (span_a, rank_a), (span_b, rank_b) = a, b
+    if span_a is None or span_b is None:
+        return (span_a or span_b) is None or min(rank_a, rank_b) < 2
+    return not (span_a[1] < span_b[0] or span_b[1] < span_a[0])
 
 
 def _actors_fit(a: dict, b: dict) -> float | None:
