@@ -182,6 +182,18 @@ def test_lists_differ_by_the_items_only_one_article_names():
     assert item["missing_from"] == ["c"]
 
 
+def test_one_word_synonyms_count_inside_longer_items():
+    assert same_item(item_words("healthcare"), item_words("manufacturing and healthcare"))
+    assert same_item(item_words("a rocket-propelled grenade launcher"), item_words("rocket propelled grenade launcher"))
+
+
+def test_lists_under_one_name_with_nothing_in_common_are_not_compared():
+    r = report({"s": ["a", "b"]}, facts=[listing("a", "items", ["ladders", "ropes", "gloves"]),
+                                          listing("b", "items", ["rifles", "grenades", "magazines"])])
+    found = items(compare(r), "s", "list")
+    assert [(it["verdict"], list(it["reported_by"])) for it in found] == [("unique", ["a"]), ("unique", ["b"])]
+
+
 def test_lists_that_name_the_same_things_agree():
     r = report({"s": ["a", "b"]}, facts=[listing("a", "areas", ["scientific research", "health", "AI"]),
                                           listing("b", "areas", ["science", "public health", "artificial intelligence"])])

@@ -327,11 +327,14 @@ def _cross_story_items(stories: list[dict], facts: dict[str, list[dict]], measur
 
 def item_words(item: str) -> frozenset[str]:
     """The words an enumeration item is compared by: synonyms mapped (whole item, then word by word),
-    lemmatised, stopwords and generic words ("cooperation", "sector") dropped."""
+    hyphenated words split, lemmatised, stopwords and generic words ("cooperation", "sector") dropped."""
     syn = synonyms()
     text = " ".join(item.lower().replace("’", "'").split()).strip(" .,;:'\"")
-    text = syn.items.get(text, text)
-    words = [w for w in normal_words(text).split()]
+    text = syn.items.get(text, text).replace("-", " ")  # "rocket-propelled" is "rocket propelled"
+    words = []
+    for word in normal_words(text).split():  # one-word synonyms inside longer items: "... and healthcare"
+        mapped = syn.items.get(word)
+        words += normal_words(mapped).split() if mapped else [word]
     specific = [w for w in words if w not in syn.generic]
     return frozenset(specific or words)
 
@@ -342,17 +345,27 @@ def same_item(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 def _list_items(members: list[str], facts: dict[str, list[dict]]) -> list[dict]:
-    groups: dict[str, dict[str, list[str]]] = defaultdict(dict)
-    names: dict[str, str] = {}
+    """Lists with the same `what` are one enumeration when they have an item in common (two lists of
+    "items" may be about anything); an article's lists of one enumeration are taken together."""
+    by_what: dict[str, list[tuple[str, dict, list[frozenset]]]] = defaultdict(list)
     for article in members:
         for fact in facts.get(article, []):
-            if fact.get("kind") != "list" or not fact.get("items"):
-                continue
-            key = normal_words((fact.get("what") or "items").lower())
-            names.setdefault(key, fact.get("what") or "items")
-            listed = groups[key].setdefault(article, [])
-            listed += [i for i in fact["items"] if i not in listed]
-    return [_list_item(names[key], by_article, members) for key, by_article in groups.items()]
+            if fact.get("kind") == "list" and fact.get("items"):
+                key = normal_words((fact.get("what") or "items").lower())
+                by_what[key].append((article, fact, [item_words(i) for i in fact["items"]]))
+    out = []
+    for lists in by_what.values():
+        def shared(i: int, j: int, lists: list = lists) -> bool:
+            return any(same_item(x, y) for x in lists[i][2] for y in lists[j][2])
+
+        for group in _connected(len(lists), shared):
+            by_article: dict[str, list[str]] = {}
+            for i in group:
+                article, fact, _ = lists[i]
+                listed = by_article.setdefault(article, [])
+                listed += [item for item in fact["items"] if item not in listed]
+            out.append(_list_item(lists[group[0]][1].get("what") or "items", by_article, members))
+    return out
 
 
 def _list_item(name: str, by_article: dict[str, list[str]], members: list[str]) -> dict:
