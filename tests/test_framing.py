@@ -84,7 +84,8 @@ def test_own_voice_blanks_direct_quotes_only():
 
 def test_phrases_match_whole_words_phrases_and_prefixes():
     lists = Phrases({"neg": ["hegemon*", "so-called"], "hedge": ["according to", "reportedly"]})
-    found = lists.find("The so-called hegemonic order, according to critics, is reportedly waning; hegemony.")
+    found, n_words = lists.find("The so-called hegemonic order, according to critics, is reportedly waning; hegemony.")
     assert found == [("neg", "so-called"), ("neg", "hegemonic"), ("hedge", "according to"),
                      ("hedge", "reportedly"), ("neg", "hegemony")]
-    assert lists.find("Accordingly, the Reportedly Group met.") == []  # a part of a word, a name
+    assert n_words == 11
+    assert lists.find("Accordingly, the Reportedly Group met.")[0] == []  # a part of a word, a name

@@ -29,7 +29,8 @@ from .wordlists import load
 
 __all__ = ["Phrases", "framing", "own_voice"]
 
-_WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_TOKEN = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*|[.!?:;\"“”‘’\n]")  # words, and marks a sentence may start after
+_OPENERS = frozenset('.!?:;"“”‘’\n')
 
 
 def framing(report: dict, comparisons: list[dict] | None = None, outlets: OutletTable | None = None) -> list[dict]:
@@ -46,13 +47,13 @@ def framing(report: dict, comparisons: list[dict] | None = None, outlets: Outlet
         outlet = table.by_name(article.get("outlet")) if article.get("outlet") else None
         country = outlet.country if outlet else None
         own = own_voice(article.get("text") or "", quotes[article["id"]])
-        tokens = list(_WORD.finditer(own))
-        evaluative, hedges = _words_signals(own, tokens)
+        found, n_words = _lists()[0].find(own)
+        evaluative, hedges = _words_signals(found, n_words)
         out.append({
             "article": article["id"], "story": story.get("id"), "outlet": article.get("outlet"),
             "outlet_country": country, "state_owned": outlet.state_owned if outlet else None,
             "voices": _voices(quotes[article["id"]], country, story.get("actors", [])),
-            "words": len(tokens),
+            "words": n_words,
             "evaluative": evaluative,
             "hedges": hedges,
             "compared_with": max(len(story.get("articles", [])) - 1, 0),
@@ -126,34 +127,32 @@ class Phrases:
         for phrases in self.by_first.values():
             phrases.sort(key=lambda p: len(p[0]), reverse=True)
         self.prefixes = prefixes
-        self.prefix_tuple = tuple(prefixes)
+        self.heads = frozenset(x[:4] for x in prefixes)  # a quick test before trying the prefixes
 
-    def find(self, text: str, tokens: list[re.Match] | None = None) -> list[tuple[str, str]]:
-        """(label, entry as found, lowercased) for each match, longest first where they overlap. A
-        capitalised word inside a sentence is part of a name ("Special Representatives", "Great
-        Hall") and does not count."""
-        tokens = tokens if tokens is not None else list(_WORD.finditer(text))
-        words = [t.group().lower() for t in tokens]
-        by_first, prefixes = self.by_first, self.prefix_tuple
-        out, i, n = [], 0, len(words)
-        while i < n:
+    def find(self, text: str) -> tuple[list[tuple[str, str]], int]:
+        """(label, entry as found, lowercased) for each match, longest first where they overlap, and
+        the number of words of the text. A capitalised word inside a sentence is part of a name
+        ("Special Representatives", "Great Hall") and does not count."""
+        tokens = _TOKEN.findall(text)
+        words = _TOKEN.findall(text.lower())
+        if len(words) != len(tokens):  # lowercasing changed a token (rare letters): lower one by one
+            words = [t.lower() for t in tokens]
+        by_first, heads = self.by_first, self.heads
+        candidates = [i for i, w in enumerate(words) if w in by_first or w[:4] in heads]
+        out, covered = [], 0
+        for i in candidates:
+            if i < covered:
+                continue
             word = words[i]
-            found = None
-            if word in by_first:
-                found = next(((p, label) for p, label in by_first[word] if tuple(words[i:i + len(p)]) == p), None)
-            elif prefixes and word.startswith(prefixes):
-                found = ((word,), next(self.prefixes[x] for x in self.prefixes if word.startswith(x)))
-            if found and not _inside_name(text, tokens[i]):
+            found = next(((p, label) for p, label in by_first.get(word, ()) if tuple(words[i:i + len(p)]) == p), None)
+            if found is None:
+                label = next((self.prefixes[x] for x in self.prefixes if word.startswith(x)), None)
+                found = ((word,), label) if label else None
+            if found and not (tokens[i][0].isupper() and i > 0 and tokens[i - 1] not in _OPENERS):
                 out.append((found[1], " ".join(found[0])))
-                i += len(found[0])
-            else:
-                i += 1
-        return out
-
-
-def _inside_name(text: str, token: re.Match) -> bool:
-    before = text[max(0, token.start() - 40):token.start()].rstrip()[-1:]
-    return token.group()[0].isupper() and bool(before) and before not in ".!?:\"“”'‘’"
+                covered = i + len(found[0])
+        n_words = len(tokens) - sum(1 for t in tokens if t in _OPENERS)
+        return out, n_words
 
 
 @lru_cache(maxsize=1)
@@ -164,13 +163,12 @@ def _lists() -> tuple[Phrases, tuple[str, ...]]:
     return phrases, tuple(data["sides"]["international_sectors"])
 
 
-def _words_signals(text: str, tokens: list[re.Match]) -> tuple[dict, dict]:
-    """The article's evaluative words and hedges."""
+def _words_signals(matches: list[tuple[str, str]], n: int) -> tuple[dict, dict]:
+    """The article's evaluative words and hedges, from the list entries found in its `n` words."""
     found: dict[str, Counter] = {"positive": Counter(), "negative": Counter(), "hedge": Counter()}
-    for label, entry in _lists()[0].find(text, tokens):
+    for label, entry in matches:
         found[label][entry] += 1
     positive, negative, hedges = found["positive"], found["negative"], found["hedge"]
-    n = len(tokens)
     total = sum(positive.values()) + sum(negative.values())
     evaluative = {"positive": sum(positive.values()), "negative": sum(negative.values()),
                   "share": round(total / n, 4) if n else 0.0, "top": [w for w, _ in (positive + negative).most_common(8)]}
