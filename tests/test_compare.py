@@ -58,6 +58,7 @@ def test_intervals_follow_the_qualifier():
     # ... and a round one at most 2 % either way ("120" may be rounded to tens: 117.6 to 122.4)
     assert fact_interval(fact("a", "x", 120.0, "people", until=150.0)) == pytest.approx((117.6, 153.0))
     assert fact_interval(fact("a", "x", 36.0, "countries")) == pytest.approx((35.5, 36.5))
+    assert fact_interval(fact("a", "x", 8199999999.999999, "USD")) == pytest.approx((8.15e9, 8.25e9))
 
 
 @pytest.mark.parametrize(("one", "other", "agree"), [

@@ -96,6 +96,19 @@ def test_the_report_carries_the_link_fields(pipeline):
     assert again["story_events"] == report["story_events"] and again["comparisons"] == report["comparisons"]
 
 
+def test_two_reports_with_different_numbers_are_a_contradiction(pipeline):
+    texts = {"x1": "Peruvian police detained 120 protesters in Lima on Monday after clashes near Congress. "
+                   "Trade between Peru and Chile reached $8.2 billion in 2024.",
+             "x2": "Police in Lima detained 150 protesters on Monday as clashes broke out near the Congress "
+                   "building. Peru-Chile trade was about $8 billion in 2024."}
+    articles = [pipeline.process(Article(id=k, source="t", raw=v, published="2025-03-11")) for k, v in texts.items()]
+    report = build_report(articles, [], [story("x1", "x2")])
+    verdicts = {it["key"].split(",")[0]: (it["verdict"], sorted(it["reported_by"]))
+                for c in report["comparisons"] for it in c["items"] if it["kind"] == "fact"}
+    assert verdicts["count of protesters detained"] == ("differ", ["x1", "x2"])
+    assert verdicts["trade"] == ("agree", ["x1", "x2"])  # $8.2 billion is "about $8 billion"
+
+
 # -- the seeds ------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
