@@ -3,7 +3,8 @@
     annotator = Annotator()               # bundled knowledge; Annotator(actor_files=("mine.toml",))
     article = annotator(article)          # a copy with .mentions and .times filled
 
-The anchor date for relative expressions is the publication date, else the dateline's date.
+The anchor date for relative expressions is the publication date, else the dateline's date, else
+the date the link stage lent the article from its story (`Article.anchor`).
 """
 from __future__ import annotations
 
@@ -41,4 +42,4 @@ def anchor_date(article: Article) -> str | None:
         return article.published[:10]
     if article.dateline and article.dateline.date:
         return article.dateline.date
-    return None
+    return article.anchor

@@ -180,10 +180,15 @@ def analyze(
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
                             actors, patterns, engine, jobs, scheduler, workers))
+    from .link import propagate_dates
     from .stories import cluster
 
     stories = cluster(articles)
-    write_report(build_report(articles, problems, stories), output)
+    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),  # built by _stream already: cached
+                        actor_files=tuple(str(p) for p in actors or ()),
+                        pattern_files=tuple(str(p) for p in patterns or ()))
+    articles = propagate_dates(articles, stories, pipeline.analyse)
+    write_report(build_report(articles, problems, stories, outlets=pipeline.cleaner.outlets), output)
     _summary("analysed", len(articles), problems)
     if output:
         err.print(f"report written to {output}")
@@ -224,7 +229,7 @@ def ingest(
                                   actors, patterns, engine, jobs, scheduler, workers, skip),
                           batch_size=batch_size)
         stats.unchanged += skip.count
-        _relink(store)
+        _relink(store, outlets)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
@@ -246,11 +251,12 @@ class _AlreadyStored:
         return found
 
 
-def _relink(store) -> None:
+def _relink(store, outlets: list[Path] | None = None) -> None:
+    from .outlets import outlet_table
     from .relink import relink
 
     with err.status("linking: stories and comparisons across articles", spinner="dots"):
-        relink(store)
+        relink(store, outlets=outlet_table(tuple(str(p) for p in outlets or ())))
 
 
 def _holdings(counts: dict[str, int]) -> str:
@@ -328,7 +334,7 @@ def demo(db: DbOption = None) -> None:
                                       [outlets_file] if outlets_file.exists() else None, False, problems,
                                       "demo corpus", skip=skip))
             stats.unchanged += skip.count
-            _relink(store)
+            _relink(store, [outlets_file] if outlets_file.exists() else None)
             rows = store.articles(limit=100)
             counts = store.counts()
             stories_found = store.stories()

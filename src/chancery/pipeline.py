@@ -45,8 +45,11 @@ class Pipeline:
 
     def process(self, article: Article) -> Article:
         cleaned = self.cleaner(article)
-        split = dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text))
-        annotated = self.annotator(split)
+        return self.analyse(dataclasses.replace(cleaned, sentences=split_sentences(cleaned.text)))
+
+    def analyse(self, article: Article) -> Article:
+        """Annotate and extract a cleaned article (the link stage re-runs this with a story's date)."""
+        annotated = self.annotator(article)
         return dataclasses.replace(annotated, events=self.extractor(annotated), quotes=self.quotes(annotated),
                                    facts=self.facts(annotated))
 

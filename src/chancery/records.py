@@ -113,6 +113,9 @@ class Article:
     events: list = field(default_factory=list)  # chancery.events.Event records
     quotes: list = field(default_factory=list)  # chancery.quotes.Quote records
     facts: list = field(default_factory=list)  # chancery.facts.Fact records
+    # a date to resolve relative times against when the article has none of its own: the link
+    # stage sets it from the article's story (never a publication date: `published` stays empty)
+    anchor: str | None = None
 
     def __post_init__(self) -> None:
         if not self.content_hash:

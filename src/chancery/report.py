@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from . import __version__, settings
+from .link import link
+from .outlets import OutletTable
 from .records import Article, Mention, TimeExpr
 
 
@@ -27,6 +29,7 @@ def article_entry(article: Article) -> dict:
         "provenance": article.provenance,
         "mentions": [mention_entry(m) for m in article.mentions],
         "times": [time_entry(t) for t in article.times],
+        **({"anchor": article.anchor} if article.anchor else {}),
     }
 
 
@@ -53,14 +56,17 @@ def fact_entries(article: Article) -> list[dict]:
     return [{"id": f"{article.id}-f{n}", "article": article.id, **f.to_dict()} for n, f in enumerate(article.facts)]
 
 
-def build_report(articles: Iterable[Article], problems: Iterable[object] = (), stories: Iterable = ()) -> dict:
+def build_report(articles: Iterable[Article], problems: Iterable[object] = (), stories: Iterable = (),
+                 outlets: OutletTable | None = None) -> dict:
+    """The report of analysed articles and their stories, with the link stage's fields filled
+    (`story_events`, `comparisons`, `framing`; `outlets` gives the outlets' countries)."""
     articles = list(articles)
     stories = list(stories)
     story_of = {article_id: story.id for story in stories for article_id in story.articles}
     for article in articles:
         for event in article.events:
             event.story = story_of.get(article.id)
-    return {
+    report = {
         "schema": settings.REPORT_SCHEMA,
         "generator": f"chancery {__version__}",
         "articles": [article_entry(a) for a in articles],
@@ -71,6 +77,7 @@ def build_report(articles: Iterable[Article], problems: Iterable[object] = (), s
         "comparisons": [],
         "problems": [{"source": p.source, "reason": p.reason} for p in problems],
     }
+    return link(report, outlets=outlets)
 
 
 def write_report(report: dict, path: str | Path | None) -> None:
