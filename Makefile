@@ -6,6 +6,7 @@ PY      = $(VENV)/bin/python
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 DB     ?= chancery.db
+PORT   ?= 8000
 
 .PHONY: install run test test-fast bench lint clean
 
@@ -16,14 +17,16 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test,dev]'
 	touch $(STAMP)
 
+# The demo corpus into $(DB) (again: unchanged articles are skipped), then the dashboard over it.
 run: install
 	$(BIN)/chancery demo --db $(DB)
+	$(BIN)/chancery serve --db $(DB) --port $(PORT)
 
 test: install
 	$(PY) -m pytest
 
 test-fast: install
-	$(PY) -m pytest -m "not postgres and not slow"
+	$(PY) -m pytest -m "not postgres and not slow and not browser"
 
 bench: install
 	$(PY) bench/run.py

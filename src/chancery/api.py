@@ -28,7 +28,7 @@ FORMATS = ("json", "csv")
 
 
 def create_app(db: str | None = None, *, store: Store | None = None, token: str | None = None,
-               dashboard: bool = False) -> FastAPI:
+               dashboard: bool = True) -> FastAPI:
     """The app over the store at `db` (or an open `store`). With `token`, every request must carry
     `Authorization: Bearer <token>` (or `?token=` for a browser)."""
     store = store or open_store(db)

@@ -151,7 +151,8 @@ def _event_conditions(f: EventFilter) -> list:
         if getattr(f, name):
             conditions.append(e.c[name] == getattr(f, name).upper() if name == "type" else e.c[name] == getattr(f, name))
     if f.start:
-        conditions.append(e.c.date >= _day_bounds(f.start)[0])
+        # the start as written: "2024-05" then also takes events dated only by that month (or year)
+        conditions.append(e.c.date >= f.start)
     if f.end:
         conditions.append(e.c.date <= _day_bounds(f.end)[1] + "~")  # "~" sorts after any suffix
     if f.outlet:
@@ -507,3 +508,36 @@ def iter_table(store: Store, kind: str, batch_size: int = 2000):
             return
         yield from ({**row.payload, "outlet": row.outlet} for row in rows)
         last = rows[-1].pk
+
+
+# --- counts for facets and profiles (added for the dashboard) ------------------------------------------
+
+COUNTABLE = ("type", "mode", "quad", "status", "outlet", "source_name", "source_country", "target_name",
+             "target_country")
+MAX_GROUPS = 100_000
+
+
+def event_counts(store: Store, f: EventFilter | None = None, by: tuple[str, ...] = ("type",), *,
+                 limit: int = 100, within: int | None = None) -> list[dict]:
+    """How many events matching `f` share each combination of the `by` columns (of `COUNTABLE`), most
+    first, at most `limit` combinations: [{"type": "CONSULT", "events": 12}, …]. With `within`, only
+    the first `within` matching events (in no particular order) are counted: a cheap sample for
+    facets over a million matches; the counts are exact when fewer events match."""
+    f = (f or EventFilter()).check()
+    unknown = [name for name in by if name not in COUNTABLE]
+    if not by or unknown:
+        raise QueryError(f"by: expected columns among {', '.join(COUNTABLE)}, not {unknown or 'nothing'}")
+    if not 1 <= limit <= MAX_GROUPS:
+        raise QueryError(f"limit: expected 1 to {MAX_GROUPS}, not {limit}")
+    if within is not None and within < 1:
+        raise QueryError(f"within: expected 1 or more, not {within}")
+    e = events_table
+    matching = sa.select(*(e.c[name] for name in by)).where(*_event_conditions(f))
+    if within is not None:
+        matching = matching.limit(within)
+    sub = matching.subquery()
+    columns = [sub.c[name] for name in by]
+    n = sa.func.count().label("events")
+    query = sa.select(*columns, n).group_by(*columns).order_by(n.desc(), *columns).limit(limit)
+    with store.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
