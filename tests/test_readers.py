@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,14 @@ def test_empty_and_binary_files_are_problems(tmp_path: Path):
     reasons = {Path(p.source).name: p.reason for p in problems}
     assert reasons["empty.txt"] == "empty file" and reasons["blank.txt"] == "empty file"
     assert "binary" in reasons["binary.txt"]
+
+
+def test_random_bytes_without_nul_are_not_damaged_utf8(tmp_path: Path):
+    # random bytes hold many valid two-byte UTF-8 sequences by chance; that alone must not make them text
+    noise = bytes(b for b in random.Random(3).randbytes(20_000) if b)
+    path = tmp_path / "noise.txt"
+    path.write_bytes(noise)
+    assert items(path) == ([], [Problem(str(path), "binary data or an unknown encoding, not text")])
 
 
 def test_html_page_body_and_metadata(tmp_path: Path):
