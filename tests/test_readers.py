@@ -139,9 +139,23 @@ def test_manifest_json_and_csv(tmp_path: Path):
 
 def test_manifest_refuses_paths_outside_its_folder(tmp_path: Path):
     m = tmp_path / "m.json"
-    m.write_text(json.dumps([{"file": "../etc/passwd"}, {"file": "/etc/passwd"}, {"file": "ok.txt"}]))
+    m.write_text(json.dumps([{"file": "../etc/passwd"}, {"file": "/etc/passwd"}, {"file": "ok.txt"},
+                             {"file": "sub/../../escape.txt"}, {"file": "..\\windows.txt"},
+                             {"file": "sub/../inside.txt"}, {"file": str(tmp_path / "absolute-inside.txt")}]))
     files, refused = Manifest.load(m).files()
-    assert files == [tmp_path / "ok.txt"] and len(refused) == 2
+    assert files == [tmp_path / "ok.txt", tmp_path / "inside.txt", tmp_path / "absolute-inside.txt"]
+    names = ["../etc/passwd", "/etc/passwd", "sub/../../escape.txt", "..\\windows.txt"]
+    assert refused == [f"{m}: entry {name!r} points outside the manifest's folder; refused" for name in names]
+
+
+def test_refused_manifest_entries_are_neither_applied_nor_reported_twice(tmp_path: Path):
+    (tmp_path / "passwd.txt").write_text(TEXT)
+    m = tmp_path / "m.json"
+    m.write_text(json.dumps([{"file": "/etc/passwd", "outlet": "Evil"}]))
+    manifest = Manifest.load(m)
+    article = manifest.apply(items(tmp_path / "passwd.txt")[0][0])
+    assert article.outlet is None  # the article's id matches the refused name's stem: not applied
+    assert manifest.unused() == []  # its one problem line is the refusal
 
 
 def test_bad_manifest_is_an_error(tmp_path: Path):
