@@ -69,6 +69,8 @@ PatternsOption = Annotated[list[Path] | None, typer.Option(
          "the id of a bundled one replaces it). Repeatable.")]
 FetchOption = Annotated[bool, typer.Option(
     "--fetch-pages", help="For feeds, fetch each entry's web page (polite: robots.txt, rate limit).")]
+AllowPrivateOption = Annotated[bool, typer.Option(
+    "--allow-private", help="Let URLs reach loopback and private-network addresses (refused by default).")]
 Inputs = Annotated[list[str] | None, typer.Argument(
     metavar="PATH...", help="Files, folders, JSONL, RSS/Atom feeds, WARC(.gz) files or http(s) URLs.",
     show_default=False)]
@@ -97,7 +99,7 @@ def _load_manifest(path: Path | None) -> Manifest | None:
 
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
             problems: list[Problem], label: str, actors: list[Path] | None = None,
-            patterns: list[Path] | None = None) -> Iterator[Article]:
+            patterns: list[Path] | None = None, allow_private: bool = False) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
     if not inputs and manifest is None:
         raise click.UsageError("give at least one PATH (or a --manifest that names files)")
@@ -108,7 +110,8 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
                TextColumn("{task.fields[current]}"), TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task(label, total=None, current="")
-        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages):
+        for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages,
+                        allow_private=allow_private):
             if isinstance(item, Problem):
                 problems.append(item)
                 print(f"chancery: {item}", file=sys.stderr, flush=True)
@@ -146,6 +149,7 @@ def analyze(
     actors: ActorsOption = None,
     patterns: PatternsOption = None,
     fetch_pages: FetchOption = False,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
 
@@ -159,7 +163,7 @@ def analyze(
     """
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
-                            actors, patterns))
+                            actors, patterns, allow_private))
     from .stories import StoryClusterer
 
     stories = StoryClusterer.cluster(articles)
@@ -179,6 +183,7 @@ def ingest(
     actors: ActorsOption = None,
     patterns: PatternsOption = None,
     fetch_pages: FetchOption = False,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
     changed content under the same id or URL is stored as a new version, the old one kept.
@@ -194,7 +199,7 @@ def ingest(
     problems: list[Problem] = []
     with open_store(db) as store:
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors, patterns))
+                                  actors, patterns, allow_private))
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged; the database holds {counts.get('articles', 0)} article(s)")

@@ -47,8 +47,10 @@ class Pipeline:
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,
-        fetch_pages: bool = False) -> Iterator[Item]:
-    """Read, apply the manifest and process every input; problems pass through in order."""
+        fetch_pages: bool = False, fetcher=None, allow_private: bool = False) -> Iterator[Item]:
+    """Read, apply the manifest and process every input; problems pass through in order. URLs are
+    fetched with `fetcher`, else with a default `Fetcher` that refuses private addresses unless
+    `allow_private`."""
     pipeline = pipeline or Pipeline()
     inputs = list(inputs)
     if manifest is not None:
@@ -57,7 +59,7 @@ def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manif
             yield Problem(str(manifest.path), reason.split(": ", 1)[1])
         if not inputs:
             inputs = [str(p) for p in named]
-    for item in read(inputs, fetch_pages=fetch_pages):
+    for item in read(inputs, fetch_pages=fetch_pages, fetcher=fetcher, allow_private=allow_private):
         if isinstance(item, Problem):
             yield item
             continue
