@@ -1,0 +1,27 @@
+"""Inputs that property tests (tests/test_fuzz.py) found to break a stage, kept as plain unit tests."""
+from __future__ import annotations
+
+import pytest
+
+from chancery.pipeline import Pipeline
+from chancery.records import Article
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline()
+
+
+def _check(article: Article) -> None:
+    text = article.text
+    for item in (*article.mentions, *article.times):
+        assert text[item.start:item.end] == item.text
+    for record in (*article.quotes, *article.facts, *(e for e in article.events if e.span is not None)):
+        assert text[record.span[0]:record.span[1]] == record.text
+
+
+def test_a_role_word_at_the_very_end_of_the_text(pipeline):
+    # "counterpart" as the last token: the role-word lookup stepped three tokens past the end
+    for text in ("COUNTERPART", "Russian counterpart", "The Chinese president met his counterpart"):
+        _check(pipeline.process(Article(id="t", source="t", raw=text)))
+
