@@ -25,3 +25,11 @@ def test_a_role_word_at_the_very_end_of_the_text(pipeline):
     for text in ("COUNTERPART", "Russian counterpart", "The Chinese president met his counterpart"):
         _check(pipeline.process(Article(id="t", source="t", raw=text)))
 
+
+def test_an_impossible_date_stamp_is_not_a_publication_date(pipeline):
+    # "date 2025-13-40" became the article's published date, and every undated event's date
+    article = pipeline.process(Article(id="t", source="t", raw="date 2025-13-40\nXi met Putin in Moscow."))
+    assert article.published is None
+    assert all(event.date is None for event in article.events)
+    article = pipeline.process(Article(id="t", source="t", raw="date 2025-05-08\nXi met Putin in Moscow."))
+    assert article.published == "2025-05-08"
