@@ -262,3 +262,27 @@ def test_deeply_nested_html_is_named_as_the_reason(tmp_path: Path):
     assert [a.id for a in arts] == ["shallow"]
     assert problems == [Problem(str(path), "HTML page is nested more than 255 levels deep; "
                                            "no article body above that depth")]
+
+
+def test_jsonl_publication_dates_are_checked(tmp_path: Path):
+    path = tmp_path / "wire.jsonl"
+    records = [{"id": "iso", "text": TEXT, "published": "2024-02-09T10:00:00+03:00"},
+               {"id": "words", "text": TEXT, "published": "February 9, 2024"},
+               {"id": "month", "text": TEXT, "published": "2024-02"},
+               {"id": "bad", "text": TEXT, "published": "2024-13-40"},
+               {"id": "yesterday", "text": TEXT, "published": "yesterday"}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    arts, problems = items(path)
+    assert [(a.id, a.published) for a in arts] == [("iso", "2024-02-09"), ("words", "2024-02-09"),
+                                                   ("month", "2024-02"), ("bad", None), ("yesterday", None)]
+    assert problems == [Problem(f"{path}:4", "'published' is not a date ('2024-13-40'); ignored"),
+                        Problem(f"{path}:5", "'published' is not a date ('yesterday'); ignored")]
+
+
+def test_manifest_publication_dates_are_checked(tmp_path: Path):
+    m = tmp_path / "m.csv"
+    m.write_text("id,published\na,2024-02-09T10:00:00Z\nb,2024-02-30\n")
+    with pytest.raises(ManifestError, match=r"entry 2: 'published' is not a date \('2024-02-30'\)"):
+        Manifest.load(m)
+    m.write_text("id,published\na,2024-02-09T10:00:00Z\n")
+    assert Manifest.load(m).entries[0]["published"] == "2024-02-09"

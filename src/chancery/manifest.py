@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from .readers import publication_date
 from .records import Article
 
 FIELDS = ("outlet", "published", "url", "title")
@@ -58,7 +59,14 @@ class Manifest:
         for i, row in enumerate(rows, 1):
             if not isinstance(row, dict) or not (row.get("file") or row.get("id")):
                 raise ManifestError(f"{path}: entry {i} has neither 'file' nor 'id'")
-            entries.append({k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()})
+            entry = {k: (v.strip() if isinstance(v, str) else v) for k, v in row.items()}
+            published = entry.get("published")
+            if published not in (None, ""):
+                date = publication_date(str(published))
+                if date is None:
+                    raise ManifestError(f"{path}: entry {i}: 'published' is not a date ({published!r})")
+                entry["published"] = date
+            entries.append(entry)
         return cls(path, entries)
 
     def files(self) -> tuple[list[Path], list[str]]:

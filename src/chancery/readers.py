@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from . import settings
+from .dates import iso, parse_date
 from .encoding import UTF8_REPAIRED, NotText, decode
 from .htmlpage import NoBody, article_from_html
 from .records import Article, Problem
@@ -239,9 +240,27 @@ def _article_from_record(record: dict, *, where: str, default_id: str) -> Iterat
     for key in ("title", "outlet", "published", "language"):
         value = record.get(key)
         if isinstance(value, str) and value.strip():
-            setattr(article, key, value.strip())
+            if key == "published" and publication_date(value) is None:
+                yield Problem(where, f"'published' is not a date ({_short(value)!r}); ignored")
+                continue
+            setattr(article, key, publication_date(value) if key == "published" else value.strip())
             article.provenance[key] = "jsonl"
     yield article
+
+
+def publication_date(value: str) -> str | None:
+    """A publication date as given by a crawler → ISO (YYYY-MM-DD, or YYYY-MM / YYYY when that is all it
+    says); None when it is not a real date ("2025-13-40", "yesterday")."""
+    value = value.strip()
+    partial = re.fullmatch(r"((?:19|20)\d\d)(?:-(\d\d))?", value)
+    if partial:
+        return value if not partial.group(2) or 1 <= int(partial.group(2)) <= 12 else None
+    parsed = parse_date(value, whole=False)
+    return iso(*parsed) if parsed and parsed[0] else None
+
+
+def _short(text: str, size: int = 40) -> str:
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 def read_url(url: str, *, fetch_pages: bool = False, fetcher=None) -> Iterator[Item]:
