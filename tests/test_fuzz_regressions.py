@@ -33,3 +33,17 @@ def test_an_impossible_date_stamp_is_not_a_publication_date(pipeline):
     assert all(event.date is None for event in article.events)
     article = pipeline.process(Article(id="t", source="t", raw="date 2025-05-08\nXi met Putin in Moscow."))
     assert article.published == "2025-05-08"
+
+
+def test_evidence_from_a_caption_says_so(pipeline):
+    # a caption's trigger merged into the body's event; its span (into the caption) read as body offsets
+    raw = ("Xi met Putin in Moscow on Monday. The two leaders held talks.\n"
+           "Xi and Putin meet in Moscow on Monday. (Photo: Reuters)\nThey agreed to deepen cooperation.")
+    article = pipeline.process(Article(id="t", source="t", raw=raw, published="2025-05-08"))
+    [caption] = [part.text for part in article.removed if part.kind == "caption"]
+    evidence = [item for event in article.events for item in event.evidence]
+    assert any(item.get("section") == "caption" for item in evidence)
+    for item in evidence:
+        start, end = item["span"]
+        where = caption if item.get("section") == "caption" else article.text
+        assert where[start:end] == item["text"]
