@@ -284,3 +284,12 @@ def test_real_process_over_all_bad_inputs_with_bounded_memory(corpus, tmp_path):
     print(f"peak RSS with {', '.join(heavy)}: {peak / 2**20:.0f} MB")
     assert rc == 2 and len(_problem_lines(err)) == len(heavy), err
     assert peak < min(baseline + MEMORY_MARGIN, MEMORY_CEILING)
+
+
+def test_a_file_name_with_a_line_break_still_gives_one_line(tmp_path, capsys):
+    path = tmp_path / "two\nlines.txt"
+    path.write_text("")
+    (tmp_path / "good.txt").write_text(TEXT)
+    assert main(["analyze", str(tmp_path / "good.txt"), str(path), "-o", str(tmp_path / "r.json")]) == 2
+    lines = _problem_lines(capsys.readouterr().err)
+    assert lines == [f"chancery: {tmp_path}/two\\nlines.txt: empty file"]

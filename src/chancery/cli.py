@@ -114,7 +114,8 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
                         allow_private=allow_private):
             if isinstance(item, Problem):
                 problems.append(item)
-                print(f"chancery: {item}", file=sys.stderr, flush=True)
+                # one line per problem, whatever the file name or the reason holds
+                print(f"chancery: {item}".replace("\n", "\\n").replace("\r", "\\r"), file=sys.stderr, flush=True)
                 continue
             progress.update(task, advance=1, current=item.source[-50:])
             yield item
