@@ -293,3 +293,23 @@ def test_a_file_name_with_a_line_break_still_gives_one_line(tmp_path, capsys):
     assert main(["analyze", str(tmp_path / "good.txt"), str(path), "-o", str(tmp_path / "r.json")]) == 2
     lines = _problem_lines(capsys.readouterr().err)
     assert lines == [f"chancery: {tmp_path}/two\\nlines.txt: empty file"]
+
+
+def test_undecodable_file_names_and_lone_surrogates_do_not_crash_the_run(tmp_path, capsys):
+    """A file name that is not UTF-8 reaches Python with surrogate escapes, and JSON may spell lone
+    surrogates; no later stage could encode either, and the report could not be written."""
+    folder = os.fsencode(tmp_path)
+    with open(folder + b"/caf\xe9.txt", "wb") as handle:
+        handle.write(TEXT.encode())
+    with open(folder + b"/vide\xe9.txt", "wb"):
+        pass
+    (tmp_path / "wire.jsonl").write_text('{"id": "s\\udce9", "text": "Xi met Putin in Moscow. \\ud800 They agreed."}\n')
+    out = tmp_path / "report.json"
+    assert main(["analyze", str(tmp_path), "-o", str(out)]) == 2
+    assert _problem_lines(capsys.readouterr().err) == [f"chancery: {tmp_path}/vide\\xe9.txt: empty file"]
+    report = json.loads(out.read_text(encoding="utf-8"))
+    articles = {a["id"]: a for a in report["articles"]}
+    assert set(articles) == {"caf\\xe9", "s\\xe9"}
+    assert articles["caf\\xe9"]["source"] == f"{tmp_path}/caf\\xe9.txt"
+    assert "\ufffd" in articles["s\\xe9"]["text"]
+    assert report["problems"][0]["source"] == f"{tmp_path}/vide\\xe9.txt"

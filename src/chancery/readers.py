@@ -7,6 +7,7 @@ bad input: they yield a `Problem` naming it, and go on with the rest.
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
 import json
@@ -36,6 +37,7 @@ def read(inputs: Iterable[str | Path], *, fetch_pages: bool = False, fetcher=Non
     seen: set[str] = set()
     try:
         for item in _read_all(inputs, fetch_pages=fetch_pages, fetcher=fetcher or own):
+            item = _valid_unicode(item)
             if isinstance(item, Article):
                 if len(item.raw) > settings.MAX_ARTICLE_CHARS:
                     yield Problem(item.source, too_long(len(item.raw)))
@@ -45,6 +47,34 @@ def read(inputs: Iterable[str | Path], *, fetch_pages: bool = False, fetcher=Non
     finally:
         if own is not None:
             own.close()
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_NAMES = ("id", "source")  # taken from file names, where a lone surrogate stands for an undecodable byte
+_TEXTS = ("raw", "html", "url", "outlet", "title", "published", "language")
+
+
+def _valid_unicode(item: Item) -> Item:
+    """The item with no lone surrogates left, which no later stage could encode: an undecodable byte in a
+    file name (Python's surrogate escape) is shown as \\xNN, a surrogate in text (from a JSON \\ud800
+    escape, say) becomes U+FFFD."""
+    if isinstance(item, Problem):
+        if _SURROGATE.search(item.source) or _SURROGATE.search(item.reason):
+            return Problem(_SURROGATE.sub(_escape, item.source), _SURROGATE.sub(_escape, item.reason))
+        return item
+    changes = {}
+    for name in (*_NAMES, *_TEXTS):
+        value = getattr(item, name)
+        if isinstance(value, str) and _SURROGATE.search(value):
+            changes[name] = _SURROGATE.sub(_escape if name in _NAMES else "\ufffd", value)
+    if not changes:
+        return item
+    return dataclasses.replace(item, **changes, content_hash="")  # the hash is made again from the text
+
+
+def _escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else "\ufffd"
 
 
 def too_long(chars: int) -> str:
