@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import json
+import tempfile
 import unicodedata
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import event as note
@@ -22,7 +25,8 @@ from chancery.encoding import NotText, decode
 from chancery.feeds import entity_refusal
 from chancery.htmlpage import NoBody, article_from_html
 from chancery.pipeline import Pipeline
-from chancery.records import Article
+from chancery.readers import read
+from chancery.records import Article, Problem
 from chancery.sentences import split_sentences
 
 # Examples per property; the whole file stays under a minute on two cores.
@@ -263,3 +267,33 @@ def test_decode(data):
 def test_entity_check(data):
     refusal = entity_refusal(data)
     assert refusal is None or refusal.startswith("feed declares")
+
+
+surrogates = st.text(st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF, categories=["Cs"]), min_size=1, max_size=3)
+json_value = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30) | surrogates
+record = st.fixed_dictionaries(
+    {},
+    optional={"id": json_value | st.text(max_size=20), "text": any_text | json_value | st.builds(str.__add__, any_text, surrogates),
+              "html": html_text | json_value, "title": json_value | st.lists(json_value, max_size=3),
+              "outlet": json_value, "published": json_value | dates | st.sampled_from(["2025-13-40", "2025-02-29"]),
+              "url": json_value, "language": json_value},
+)
+jsonl_line = st.one_of(record.map(json.dumps).map(str.encode), st.binary(max_size=200),
+                       st.lists(json_value, max_size=4).map(json.dumps).map(str.encode))
+
+
+@SLOW
+@given(st.lists(jsonl_line, max_size=6).map(b"\n".join))
+def test_jsonl(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "wire.jsonl"
+        path.write_bytes(data)
+        for item in read([path]):
+            if isinstance(item, Problem):
+                assert item.source.startswith(str(path)) and item.reason
+                continue
+            for value in (item.id, item.source, item.raw, item.title, item.outlet, item.published, item.url):
+                assert value is None or isinstance(value, str)
+                if value:
+                    value.encode("utf-8")  # no lone surrogates left
+            assert item.published is None or _real_date(item.published) or len(item.published) in (4, 7)
