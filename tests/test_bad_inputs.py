@@ -313,3 +313,16 @@ def test_undecodable_file_names_and_lone_surrogates_do_not_crash_the_run(tmp_pat
     assert articles["caf\\xe9"]["source"] == f"{tmp_path}/caf\\xe9.txt"
     assert "\ufffd" in articles["s\\xe9"]["text"]
     assert report["problems"][0]["source"] == f"{tmp_path}/vide\\xe9.txt"
+
+
+def test_devices_and_named_pipes_are_not_read(tmp_path, capsys):
+    """Reading a named pipe would wait for a writer forever, /dev/zero would never end."""
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    (tmp_path / "good.txt").write_text(TEXT)
+    out = tmp_path / "report.json"
+    assert main(["analyze", str(tmp_path), str(fifo), "/dev/zero", "-o", str(out)]) == 2
+    assert _problem_lines(capsys.readouterr().err) == [
+        f"chancery: {fifo}: not a regular file or folder; not read",
+        "chancery: /dev/zero: not a regular file or folder; not read"]
+    assert _ids(out) == {"good"}  # the pipe inside the folder is passed over

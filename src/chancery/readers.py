@@ -118,6 +118,8 @@ def _read_all(inputs, *, fetch_pages: bool, fetcher) -> Iterator[Item]:
             yield from read_file(path, fetch_pages=fetch_pages, fetcher=fetcher, named=True)
         elif "://" in location:
             yield Problem(location, "only http and https URLs can be read")
+        elif path.exists():  # a device, a named pipe, a socket: reading could block or never end
+            yield Problem(location, "not a regular file or folder; not read")
         else:
             yield Problem(location, "no such file or folder")
 
