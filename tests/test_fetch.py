@@ -1,12 +1,17 @@
 """The fetcher against a real HTTP server on 127.0.0.1, and its refusals."""
 from __future__ import annotations
 
+import gzip
+import json
+import socket
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from chancery import fetch as fetch_module
+from chancery import settings
 from chancery.fetch import DEFAULT_USER_AGENT, Fetcher, FetchError, blocked_address, decode_html, media_type
 
 PAGE = b"<html><head><title>Envoys meet</title></head><body><p>The envoys met.</p></body></html>"
@@ -268,3 +273,110 @@ def test_media_type_and_decoding():
     assert "Déclaration" in decode_html(b'<meta charset="windows-1252">' + latin)
     # a page labelled Latin-1 whose bytes are valid UTF-8 is read as UTF-8
     assert "délégation" in decode_html("<p>délégation</p>".encode(), "text/html; charset=iso-8859-1")
+
+
+# -- timeouts, compressed bombs, redirects into private networks, the command line's --allow-private ------
+
+def _slow_start(handler: BaseHTTPRequestHandler) -> None:
+    time.sleep(3)  # nothing at all for 3 s
+    handler.send_response(200)
+    handler.send_header("Content-Length", "2")
+    handler.end_headers()
+    handler.wfile.write(b"ok")
+
+
+def _trickle(handler: BaseHTTPRequestHandler) -> None:
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.end_headers()
+    for _ in range(12):  # each byte well within the read timeout, the whole body not
+        handler.wfile.write(b"x")
+        handler.wfile.flush()
+        time.sleep(0.25)
+
+
+def _gzip_bomb(handler: BaseHTTPRequestHandler) -> None:
+    body = gzip.compress(b"\0" * 5_000_000)
+    handler.send_response(200)
+    handler.send_header("Content-Type", "text/html")
+    handler.send_header("Content-Encoding", "gzip")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+@pytest.fixture
+def slow_site():
+    server = Site({"/slow": _slow_start, "/trickle": _trickle, "/bomb": _gzip_bomb})
+    yield server
+    server.close()
+
+
+def test_a_server_that_does_not_answer_times_out(slow_site):
+    with _fetcher(timeout=0.5, respect_robots=False) as fetcher, pytest.raises(FetchError, match=r"timed out after 0.5 s$"):
+        fetcher.get(slow_site.base + "/slow")
+
+
+def test_a_body_that_keeps_trickling_times_out(slow_site):
+    with (_fetcher(timeout=1.0, respect_robots=False) as fetcher,
+          pytest.raises(FetchError, match=r"timed out after 1 s \(body still arriving\)")):
+        fetcher.get(slow_site.base + "/trickle")
+
+
+def test_compressed_body_is_counted_after_decompression(slow_site):
+    assert len(gzip.compress(b"\0" * 5_000_000)) < 100_000  # small on the wire
+    with _fetcher(max_bytes=100_000, respect_robots=False) as fetcher, \
+            pytest.raises(FetchError, match="too large: more than 100000 bytes"):
+        fetcher.get(slow_site.base + "/bomb")
+
+
+def test_defaults_come_from_settings():
+    with Fetcher() as fetcher:
+        assert (fetcher.timeout, fetcher.delay, fetcher.max_bytes, fetcher.max_redirects, fetcher.allow_private) == (
+            settings.FETCH_TIMEOUT, settings.FETCH_DELAY, settings.FETCH_MAX_BYTES, settings.FETCH_MAX_REDIRECTS, False)
+    assert settings.FETCH_MAX_REDIRECTS == 5 and settings.FETCH_TIMEOUT > 0
+
+
+def test_a_public_host_cannot_redirect_into_a_private_network(monkeypatch):
+    """Each hop is checked: news.example (made to look public here) redirects to the cloud metadata
+    address, which is refused before any connection is made to it."""
+    server = Site({"/story": (302, {"Location": "http://169.254.169.254/latest/meta-data/"}, b"")})
+    real_resolve, real_blocked = socket.getaddrinfo, fetch_module.blocked_address
+
+    def resolve(host, port, *args, **kwargs):
+        return real_resolve("127.0.0.1" if host == "news.example" else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(fetch_module.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(fetch_module, "blocked_address",
+                        lambda address: None if address == "127.0.0.1" else real_blocked(address))
+    try:
+        with Fetcher(delay=0.0, respect_robots=False) as fetcher, \
+                pytest.raises(FetchError, match="refused: 169.254.169.254 resolves to link-local address"):
+            fetcher.get(f"http://news.example:{server.port}/story")
+        assert [path for path, _, _ in server.hits] == ["/story"]
+    finally:
+        server.close()
+
+
+@pytest.mark.parametrize("command", ["analyze", "ingest"])
+def test_command_line_refuses_local_urls_unless_allow_private(site, tmp_path, capsys, command):
+    from chancery.cli import main
+
+    page = (b"<html><head><title>Envoys meet</title></head><body><article><p>The foreign ministers of Chile "
+            b"and Peru met in Lima on Monday and agreed to reopen the border crossing, officials said.</p>"
+            b"</article></body></html>")
+    site.routes["/story"] = (200, {"Content-Type": "text/html; charset=utf-8"}, page)
+    url = site.base + "/story"
+    target = ["-o", str(tmp_path / "r.json")] if command == "analyze" else ["--db", str(tmp_path / "c.db")]
+
+    assert main([command, url, *target]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0] == f"chancery: {url}: refused: 127.0.0.1 resolves to loopback address 127.0.0.1 " \
+                       "(allow_private=True permits it)"
+    assert site.hits == []
+
+    assert main([command, url, "--allow-private", *target]) == 0, capsys.readouterr().err
+    assert "/story" in [path for path, _, _ in site.hits]
+    if command == "analyze":
+        [article] = json.loads((tmp_path / "r.json").read_text())["articles"]
+        assert "reopen the border crossing" in article["text"]

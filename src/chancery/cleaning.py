@@ -143,7 +143,7 @@ class Cleaner:
                 i += 1
                 continue
             stamp = _STAMP.match(line)
-            if stamp:
+            if stamp and parse_date(stamp.group(1)):  # "date 2025-13-40" is no date stamp
                 art.removed.append(Removed("stamp", line[: stamp.start(2)].strip()))
                 art.set("published", stamp.group(1), "stamp")
                 if stamp.group(2):

@@ -76,6 +76,8 @@ SchedulerOption = Annotated[str | None, typer.Option(
                                            "without it a local cluster is started.")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="With --engine dask and no --scheduler: worker processes of the local cluster.")]
+AllowPrivateOption = Annotated[bool, typer.Option(
+    "--allow-private", help="Let URLs reach loopback and private-network addresses (refused by default).")]
 Inputs = Annotated[list[str] | None, typer.Argument(
     metavar="PATH...", help="Files, folders, JSONL, RSS/Atom feeds, WARC(.gz) files or http(s) URLs.",
     show_default=False)]
@@ -105,7 +107,8 @@ def _load_manifest(path: Path | None) -> Manifest | None:
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
             problems: list[Problem], label: str, actors: list[Path] | None = None,
             patterns: list[Path] | None = None, engine: str = "serial", jobs: int = 1,
-            scheduler: str | None = None, workers: int | None = None, skip=None) -> Iterator[Article]:
+            scheduler: str | None = None, workers: int | None = None, skip=None,
+            allow_private: bool = False) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
     from .engines import open_engine
 
@@ -124,10 +127,11 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
             Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task(label, total=None, current="")
         for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages, engine=running,
-                        skip=skip):
+                        skip=skip, allow_private=allow_private):
             if isinstance(item, Problem):
                 problems.append(item)
-                print(f"chancery: {item}", file=sys.stderr, flush=True)
+                # one line per problem, whatever the file name or the reason holds
+                print(f"chancery: {item}".replace("\n", "\\n").replace("\r", "\\r"), file=sys.stderr, flush=True)
                 continue
             progress.update(task, advance=1, current=item.source[-50:])
             yield item
@@ -166,6 +170,7 @@ def analyze(
     engine: EngineOption = "serial",
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
 
@@ -179,7 +184,7 @@ def analyze(
     """
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
-                            actors, patterns, engine, jobs, scheduler, workers))
+                            actors, patterns, engine, jobs, scheduler, workers, allow_private=allow_private))
     from .link import propagate_dates
     from .stories import cluster
 
@@ -210,6 +215,7 @@ def ingest(
     workers: WorkersOption = None,
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per database transaction; "
                                                                         "a crash loses at most one batch.")] = 200,
+    allow_private: AllowPrivateOption = False,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
     changed content under the same id or URL is stored as a new version, the old one kept.
@@ -226,7 +232,7 @@ def ingest(
     with open_store(db) as store:
         skip = _AlreadyStored(store)
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors, patterns, engine, jobs, scheduler, workers, skip),
+                                  actors, patterns, engine, jobs, scheduler, workers, skip, allow_private),
                           batch_size=batch_size)
         stats.unchanged += skip.count
         _relink(store, outlets)

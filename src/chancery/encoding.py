@@ -40,7 +40,10 @@ def decode(data: bytes) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if _has_utf8_sequences(data):
-        return data.decode("utf-8", errors="replace"), UTF8_REPAIRED
+        text = data.decode("utf-8", errors="replace")
+        # random bytes hold valid multi-byte sequences too, but mostly invalid ones and control codes
+        if _control_share(text) <= 0.05:
+            return text, UTF8_REPAIRED
     text = data.decode("cp1252", errors="replace")
     if _control_share(text) > 0.05:
         raise NotText("binary data or an unknown encoding, not text")

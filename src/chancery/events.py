@@ -134,6 +134,8 @@ class EventExtractor:
                 for s, e in split_sentences(part.text):
                     for ev in self.sentence_events(article, part.text, s, e, None, mentions, times, anchor):
                         ev.section, ev.span = "caption", None
+                        for item in ev.evidence:  # its span is into the caption, also once merged into a body event
+                            item["section"] = "caption"
                         events.append(ev)
         return merge(events, article.id)
 

@@ -21,9 +21,11 @@ import feedparser
 import lxml.etree
 import lxml.html
 
+from . import settings
 from .encoding import NotText
 from .fetch import Fetcher, FetchError, decode_html, media_type
 from .htmlpage import NoBody, article_from_html
+from .readers import file_too_large
 from .records import Article, Problem
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -124,15 +126,28 @@ def _read(
 def entity_refusal(data: bytes) -> str | None:
     """Why the XML must not be parsed (it declares entities), or None.
 
-    Only the prolog is read: expat stops at the first element, so a bomb is never expanded.
+    Only the prolog is read: expat stops at the first element or at the first entity declaration,
+    so a bomb is never expanded and an external entity never read or fetched.
     """
     class _Stop(Exception):
         pass
 
-    declared = []
+    declared: list[str] = []
 
-    def on_entity(*_args) -> None:
-        declared.append(True)
+    def on_entity(name, is_parameter, value, base, system_id, *_rest) -> None:
+        shown = ("%" if is_parameter else "") + (name or "?")
+        if system_id:
+            declared.append(f"external XML entity {shown!r} ({_short(system_id)}); refused, never read")
+        else:
+            declared.append(f"XML entity {shown!r}; refused for safety (entity expansion)")
+        raise _Stop
+
+    def on_unparsed(name, base, system_id, *_rest) -> None:
+        declared.append(f"external XML entity {name!r} ({_short(system_id)}); refused, never read")
+        raise _Stop
+
+    def on_reference(context, base, system_id, *_rest) -> None:
+        declared.append(f"a reference to external XML entity ({_short(system_id)}); refused, never read")
         raise _Stop
 
     def on_element(*_args) -> None:
@@ -140,19 +155,24 @@ def entity_refusal(data: bytes) -> str | None:
 
     parser = xml.parsers.expat.ParserCreate()
     parser.EntityDeclHandler = on_entity
-    parser.UnparsedEntityDeclHandler = on_entity
-    parser.ExternalEntityRefHandler = on_entity
+    parser.UnparsedEntityDeclHandler = on_unparsed
+    parser.ExternalEntityRefHandler = on_reference
     parser.StartElementHandler = on_element
     try:
         parser.Parse(data, True)
     except _Stop:
         pass
     except xml.parsers.expat.ExpatError:
-        # not well-formed before the first element: fall back to a plain look for a declaration
-        probe = data[:65536].replace(b"\x00", b"")
-        if re.search(rb"<!ENTITY", probe, re.IGNORECASE):
-            declared.append(True)
-    return "feed declares XML entities; refused for safety" if declared else None
+        # not well-formed before the first element (feedparser may still read it loosely): refuse any
+        # entity declaration anywhere in the document
+        if re.search(rb"<!\s*ENTITY", data.replace(b"\x00", b""), re.IGNORECASE):
+            declared.append("XML entities; refused for safety")
+    return f"feed declares {declared[0]}" if declared else None
+
+
+def _short(text: str | None, size: int = 60) -> str:
+    text = re.sub(r"\s+", " ", text or "?")
+    return text if len(text) <= size else text[: size - 1] + "…"
 
 
 # -- input --------------------------------------------------------------------------------------------
@@ -168,6 +188,9 @@ def _load(location: str, fetcher: Fetcher | None) -> tuple[bytes | Problem, dict
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+://", location):
         return Problem(location, "unsupported URL scheme; give an http(s) URL or a file path"), {}
     try:
+        size = Path(location).stat().st_size
+        if size > settings.MAX_FILE_BYTES:
+            return Problem(location, file_too_large(size)), {}
         return Path(location).read_bytes(), {}
     except OSError as error:
         return Problem(location, f"cannot read feed file: {error.strerror or error}"), {}

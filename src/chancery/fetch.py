@@ -21,7 +21,7 @@ from urllib.parse import urljoin
 
 import httpx
 
-from . import __version__
+from . import __version__, settings
 from .encoding import decode
 
 DEFAULT_USER_AGENT = f"chancery/{__version__} (+https://github.com/chancery-project/chancery)"
@@ -59,10 +59,10 @@ class Fetcher:
         self,
         *,
         user_agent: str = DEFAULT_USER_AGENT,
-        timeout: float = 20.0,
-        delay: float = 1.0,
-        max_bytes: int = 10 * 1024 * 1024,
-        max_redirects: int = 5,
+        timeout: float = settings.FETCH_TIMEOUT,
+        delay: float = settings.FETCH_DELAY,
+        max_bytes: int = settings.FETCH_MAX_BYTES,
+        max_redirects: int = settings.FETCH_MAX_REDIRECTS,
         allow_private: bool = False,
         respect_robots: bool = True,
     ) -> None:

@@ -25,6 +25,8 @@ def article_from_html(html: str, *, id: str, source: str, url: str | None = None
     )
     text = (doc.text if doc is not None else "") or ""
     if not text.strip():
+        if _too_deep(html):
+            raise NoBody("HTML page is nested more than 255 levels deep; no article body above that depth")
         raise NoBody("HTML page has no article body")
     article = Article(id=id, source=source, raw=text, url=url, html=html)
     if doc is not None:
@@ -45,6 +47,16 @@ def _page_date(html: str, url: str | None) -> str | None:
         return find_date(html, url=url, extensive_search=False, original_date=True)
     except (ValueError, TypeError):
         return None
+
+
+def _too_deep(html: str) -> bool:
+    """Whether the HTML parser (libxml2) stopped at its nesting limit, leaving out what lies deeper."""
+    parser = lxml.html.HTMLParser()
+    try:
+        lxml.html.fromstring(html, parser=parser)
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    return any("depth" in entry.message for entry in parser.error_log)
 
 
 def _captions(html: str) -> list[str]:

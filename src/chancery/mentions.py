@@ -252,10 +252,10 @@ class _Scanner:
             for n in (3, 2, 1):
                 key = key3[:n]
                 if key in self.refs.counterpart_words:
-                    kind, k, matched = "counterpart", k + n, True
+                    kind, k, matched = "counterpart", k + len(key), True
                     break
                 if key in self.refs.leader_words:
-                    kind, k, matched = kind or "leader", k + n, True
+                    kind, k, matched = kind or "leader", k + len(key), True
                     break
             if matched:
                 continue

@@ -55,8 +55,11 @@ class Pipeline:
 
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,
-        fetch_pages: bool = False, engine=None, skip: Callable[[Article], bool] | None = None) -> Iterator[Item]:
-    """Read, apply the manifest and process every input; problems pass through in order.
+        fetch_pages: bool = False, fetcher=None, allow_private: bool = False, engine=None,
+        skip: Callable[[Article], bool] | None = None) -> Iterator[Item]:
+    """Read, apply the manifest and process every input; problems pass through in order. URLs are
+    fetched with `fetcher`, else with a default `Fetcher` that refuses private addresses unless
+    `allow_private`.
 
     With an `engines.Engine`, the per-article stages run there (a process pool, a Dask cluster), each
     worker building its own pipeline from `pipeline`'s configuration; the output is the same.
@@ -64,7 +67,7 @@ def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manif
     from .engines import Engine
 
     pipeline = pipeline or Pipeline()
-    items = _read(inputs, manifest, fetch_pages)
+    items = _read(inputs, manifest, fetch_pages, fetcher, allow_private)
     if skip is not None:
         items = (item for item in items if not (isinstance(item, Article) and skip(item)))
     yield from (engine or Engine()).map(items, pipeline)
@@ -73,7 +76,8 @@ def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manif
             yield Problem(str(manifest.path), f"names {name!r}, which is not among the inputs read")
 
 
-def _read(inputs: Iterable[str | Path], manifest: Manifest | None, fetch_pages: bool) -> Iterator[Item]:
+def _read(inputs: Iterable[str | Path], manifest: Manifest | None, fetch_pages: bool, fetcher=None,
+          allow_private: bool = False) -> Iterator[Item]:
     inputs = list(inputs)
     if manifest is not None:
         named, refused = manifest.files()
@@ -81,7 +85,7 @@ def _read(inputs: Iterable[str | Path], manifest: Manifest | None, fetch_pages: 
             yield Problem(str(manifest.path), reason.split(": ", 1)[1])
         if not inputs:
             inputs = [str(p) for p in named]
-    for item in read(inputs, fetch_pages=fetch_pages):
+    for item in read(inputs, fetch_pages=fetch_pages, fetcher=fetcher, allow_private=allow_private):
         if manifest is not None and isinstance(item, Article):
             manifest.apply(item)
         yield item

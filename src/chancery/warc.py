@@ -15,13 +15,13 @@ from collections.abc import Iterator
 
 from warcio.archiveiterator import ArchiveIterator
 
+from . import settings
 from .encoding import NotText
 from .fetch import decode_html, media_type
 from .htmlpage import NoBody, article_from_html
 from .records import Article, Problem
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
-_MAX_PAYLOAD = 10 * 1024 * 1024
 _HTML_LANG = re.compile(r"""<html\b[^>]*?\blang\s*=\s*["']?\s*([A-Za-z]{2,3})\b""", re.IGNORECASE)
 
 
@@ -158,9 +158,10 @@ def _page(path: str, record, wanted: set[str] | None) -> Article | Problem | Non
 
     url = record.rec_headers.get_header("WARC-Target-URI") or ""
     source = _source(path, record)
-    payload = record.content_stream().read(_MAX_PAYLOAD + 1)
-    if len(payload) > _MAX_PAYLOAD:
-        return Problem(source, f"page larger than {_MAX_PAYLOAD} bytes; skipped")
+    limit = settings.MAX_PAGE_BYTES
+    payload = record.content_stream().read(limit + 1)
+    if len(payload) > limit:
+        return Problem(source, f"page larger than {limit:,} bytes; skipped")
     while record.raw_stream.read(65536):
         pass
     if _cut_short(record):  # the file ended inside this record
