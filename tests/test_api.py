@@ -150,7 +150,7 @@ def test_quotes_facts_comparisons_network_dyads_search(client):
 
 @pytest.mark.parametrize("url, mentions", [
     ("/api/events?limit=0", "limit"), ("/api/events?limit=5000", "limit"), ("/api/events?offset=-1", "offset"),
-    ("/api/events?offset=99999999999999999999", "offset"),
+    ("/api/events?offset=99999999999999999999", "offset"), ("/api/quotes?text=a%00", "NUL"),
     ("/api/events?quad=friendly", "quad"), ("/api/events?status=maybe", "status"),
     ("/api/events?start=2024-02-30", "start"), ("/api/events?start=2025&end=2024", "after"),
     ("/api/events?country=China", "country"), ("/api/events?dyad=CHN", "dyad"), ("/api/events?sort=colour", "sort"),

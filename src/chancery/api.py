@@ -48,6 +48,13 @@ def create_app(db: str | None = None, *, store: Store | None = None, token: str 
                                     status_code=401)
             return await call_next(request)
 
+    @app.middleware("http")
+    async def _refuse_nul(request: Request, call_next):
+        # no database keeps a NUL in text (PostgreSQL refuses it, SQLite's full-text parser chokes on it)
+        if "\x00" in request.url.path or "%00" in request.url.query:
+            return JSONResponse({"error": "parameters may not contain NUL characters"}, status_code=400)
+        return await call_next(request)
+
     @app.exception_handler(QueryError)
     async def _query_error(_request: Request, exc: QueryError):
         return JSONResponse({"error": str(exc)}, status_code=400)

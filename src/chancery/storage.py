@@ -828,6 +828,7 @@ _POSSESSIVE = re.compile(r"['\u2019][sS]\b")
 
 def parse_search(query: str) -> SearchClauses:
     """Parse the search syntax both backends share: words, "phrases", OR, AND, -word, NOT word."""
+    query = query.replace("\x00", " ")  # a NUL ends a string early in SQLite's full-text parser
     clauses: SearchClauses = [[]]
     pending: str | None = None  # an operator still waiting for the word after it
     exclude_next = False
