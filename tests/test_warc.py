@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import json
 import re
 
 import pytest
@@ -236,3 +237,14 @@ def test_reading_is_streamed(tmp_path, warc_bytes):
     first = next(pages)  # a generator: one record at a time
     assert first.url == ALL_PAGES[0]
     pages.close()
+
+
+def test_language_option_reaches_the_warc_reader_from_the_command_line(tmp_path, warc_bytes):
+    from chancery.cli import main
+
+    path = _write(tmp_path, "news.warc.gz", warc_bytes)
+    for language, expected in (("en", ALL_PAGES[:3]), ("de", ["https://ledger.example/recall",
+                                                              "https://zeitung.example/gespraeche"])):
+        out = tmp_path / f"{language}.json"
+        assert main(["analyze", path, "--language", language, "-o", str(out)]) in (0, 2)  # 2: the fixture's non-pages
+        assert sorted(a["url"] for a in json.loads(out.read_text())["articles"]) == sorted(expected)

@@ -76,6 +76,10 @@ SchedulerOption = Annotated[str | None, typer.Option(
                                            "without it a local cluster is started.")]
 WorkersOption = Annotated[int | None, typer.Option(
     "--workers", min=1, help="With --engine dask and no --scheduler: worker processes of the local cluster.")]
+LanguageOption = Annotated[list[str] | None, typer.Option(
+    "--language", metavar="CODE", help="Keep only articles in this language (ISO 639-1, e.g. en; repeatable). "
+                                       "Pages of a WARC in another language are skipped before parsing; "
+                                       "articles of unknown language are kept.")]
 AllowPrivateOption = Annotated[bool, typer.Option(
     "--allow-private", help="Let URLs reach loopback and private-network addresses (refused by default).")]
 Inputs = Annotated[list[str] | None, typer.Argument(
@@ -108,7 +112,7 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
             problems: list[Problem], label: str, actors: list[Path] | None = None,
             patterns: list[Path] | None = None, engine: str = "serial", jobs: int = 1,
             scheduler: str | None = None, workers: int | None = None, skip=None,
-            allow_private: bool = False) -> Iterator[Article]:
+            allow_private: bool = False, languages: list[str] | None = None) -> Iterator[Article]:
     """Run the pipeline with a progress display; report each problem on one stderr line as it comes."""
     from .engines import open_engine
 
@@ -127,7 +131,7 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
             Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         task = progress.add_task(label, total=None, current="")
         for item in run(inputs, pipeline=pipeline, manifest=manifest, fetch_pages=fetch_pages, engine=running,
-                        skip=skip, allow_private=allow_private):
+                        skip=skip, allow_private=allow_private, languages=set(languages or ()) or None):
             if isinstance(item, Problem):
                 problems.append(item)
                 # one line per problem, whatever the file name or the reason holds
@@ -171,6 +175,7 @@ def analyze(
     scheduler: SchedulerOption = None,
     workers: WorkersOption = None,
     allow_private: AllowPrivateOption = False,
+    language: LanguageOption = None,
 ) -> None:
     """Analyse inputs and write one [bold]chancery.report/1[/bold] JSON document.
 
@@ -184,7 +189,8 @@ def analyze(
     """
     problems: list[Problem] = []
     articles = list(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "analysing",
-                            actors, patterns, engine, jobs, scheduler, workers, allow_private=allow_private))
+                            actors, patterns, engine, jobs, scheduler, workers, allow_private=allow_private,
+                            languages=language))
     from .link import propagate_dates
     from .stories import cluster
 
@@ -216,6 +222,7 @@ def ingest(
     batch_size: Annotated[int, typer.Option("--batch-size", min=1, help="Articles per database transaction; "
                                                                         "a crash loses at most one batch.")] = 200,
     allow_private: AllowPrivateOption = False,
+    language: LanguageOption = None,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
     changed content under the same id or URL is stored as a new version, the old one kept.
@@ -232,7 +239,8 @@ def ingest(
     with open_store(db) as store:
         skip = _AlreadyStored(store)
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
-                                  actors, patterns, engine, jobs, scheduler, workers, skip, allow_private),
+                                  actors, patterns, engine, jobs, scheduler, workers, skip, allow_private,
+                                  language),
                           batch_size=batch_size)
         stats.unchanged += skip.count
         _relink(store, outlets)

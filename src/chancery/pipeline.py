@@ -56,18 +56,19 @@ class Pipeline:
 
 def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manifest: Manifest | None = None,
         fetch_pages: bool = False, fetcher=None, allow_private: bool = False, engine=None,
-        skip: Callable[[Article], bool] | None = None) -> Iterator[Item]:
+        skip: Callable[[Article], bool] | None = None, languages: set[str] | None = None) -> Iterator[Item]:
     """Read, apply the manifest and process every input; problems pass through in order. URLs are
     fetched with `fetcher`, else with a default `Fetcher` that refuses private addresses unless
     `allow_private`.
 
     With an `engines.Engine`, the per-article stages run there (a process pool, a Dask cluster), each
     worker building its own pipeline from `pipeline`'s configuration; the output is the same.
-    Articles for which `skip(article)` is true (already stored, say) are read but not analysed."""
+    Articles for which `skip(article)` is true (already stored, say) are read but not analysed; with
+    `languages`, articles known to be in another language are not even analysed (see `readers.read`)."""
     from .engines import Engine
 
     pipeline = pipeline or Pipeline()
-    items = _read(inputs, manifest, fetch_pages, fetcher, allow_private)
+    items = _read(inputs, manifest, fetch_pages, fetcher, allow_private, languages)
     if skip is not None:
         items = (item for item in items if not (isinstance(item, Article) and skip(item)))
     yield from (engine or Engine()).map(items, pipeline)
@@ -77,7 +78,7 @@ def run(inputs: Iterable[str | Path], *, pipeline: Pipeline | None = None, manif
 
 
 def _read(inputs: Iterable[str | Path], manifest: Manifest | None, fetch_pages: bool, fetcher=None,
-          allow_private: bool = False) -> Iterator[Item]:
+          allow_private: bool = False, languages: set[str] | None = None) -> Iterator[Item]:
     inputs = list(inputs)
     if manifest is not None:
         named, refused = manifest.files()
@@ -85,7 +86,8 @@ def _read(inputs: Iterable[str | Path], manifest: Manifest | None, fetch_pages: 
             yield Problem(str(manifest.path), reason.split(": ", 1)[1])
         if not inputs:
             inputs = [str(p) for p in named]
-    for item in read(inputs, fetch_pages=fetch_pages, fetcher=fetcher, allow_private=allow_private):
+    for item in read(inputs, fetch_pages=fetch_pages, fetcher=fetcher, allow_private=allow_private,
+                     languages=languages):
         if manifest is not None and isinstance(item, Article):
             manifest.apply(item)
         yield item

@@ -26,19 +26,24 @@ Item = Article | Problem
 
 
 def read(inputs: Iterable[str | Path], *, fetch_pages: bool = False, fetcher=None,
-         allow_private: bool = False) -> Iterator[Item]:
+         allow_private: bool = False, languages: set[str] | None = None) -> Iterator[Item]:
     """Read every input; yield articles with unique ids, and problems.
 
     URLs are fetched with `fetcher`; without one, a `Fetcher(allow_private=allow_private)` is made on
     first use for the whole run (so robots.txt and the spacing of requests hold across inputs) and
     closed at the end. An article whose text is longer than `settings.MAX_ARTICLE_CHARS` is refused.
+    With `languages` (e.g. {"en"}), articles known to be in another language are left out silently
+    (WARC pages before their HTML is even parsed); articles of unknown language are kept.
     """
+    wanted = {language.lower().split("-")[0] for language in languages} if languages else None
     own = _LazyFetcher(allow_private) if fetcher is None else None
     seen: set[str] = set()
     try:
-        for item in _read_all(inputs, fetch_pages=fetch_pages, fetcher=fetcher or own):
+        for item in _read_all(inputs, fetch_pages=fetch_pages, fetcher=fetcher or own, languages=wanted):
             item = _valid_unicode(item)
             if isinstance(item, Article):
+                if wanted and item.language and item.language.lower().split("-")[0] not in wanted:
+                    continue
                 if len(item.raw) > settings.MAX_ARTICLE_CHARS:
                     yield Problem(item.source, too_long(len(item.raw)))
                     continue
@@ -101,7 +106,7 @@ class _LazyFetcher:
             self._fetcher.close()
 
 
-def _read_all(inputs, *, fetch_pages: bool, fetcher) -> Iterator[Item]:
+def _read_all(inputs, *, fetch_pages: bool, fetcher, languages: set[str] | None = None) -> Iterator[Item]:
     for entry in inputs:
         location = str(entry)
         if location.startswith(("http://", "https://")):
@@ -113,9 +118,9 @@ def _read_all(inputs, *, fetch_pages: bool, fetcher) -> Iterator[Item]:
             if not files:
                 yield Problem(location, "folder holds no readable files (.txt, .html, .jsonl, .xml, .warc)")
             for file in files:
-                yield from read_file(file, fetch_pages=fetch_pages, fetcher=fetcher)
+                yield from read_file(file, fetch_pages=fetch_pages, fetcher=fetcher, languages=languages)
         elif path.is_file():
-            yield from read_file(path, fetch_pages=fetch_pages, fetcher=fetcher, named=True)
+            yield from read_file(path, fetch_pages=fetch_pages, fetcher=fetcher, named=True, languages=languages)
         elif "://" in location:
             yield Problem(location, "only http and https URLs can be read")
         elif path.exists():  # a device, a named pipe, a socket: reading could block or never end
@@ -134,13 +139,14 @@ def kind_of(path: Path) -> str | None:
     return None
 
 
-def read_file(path: Path, *, fetch_pages: bool = False, fetcher=None, named: bool = False) -> Iterator[Item]:
+def read_file(path: Path, *, fetch_pages: bool = False, fetcher=None, named: bool = False,
+              languages: set[str] | None = None) -> Iterator[Item]:
     """Read one file. A file given by name with an unknown ending is tried as text."""
     kind = kind_of(path) or ("text" if named else None)
     source = str(path)
     if kind == "warc":
         from .warc import read_warc
-        yield from read_warc(source)
+        yield from read_warc(source, languages=languages)
         return
     if kind == "feed":
         from .feeds import read_feed
