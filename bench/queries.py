@@ -14,13 +14,14 @@ Nothing here fails on timing.
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+
+from results import merge_results
 
 HERE = Path(__file__).resolve().parent
 TYPES = ["CONSULT", "AGREE", "COOPERATE", "AID", "YIELD", "ACCUSE", "REQUEST", "REJECT", "THREATEN", "PROTEST",
@@ -167,12 +168,6 @@ def measure(path: Path, rounds: int) -> list[dict]:
         {"name": "events_query_1m.http_p95_ms", "value": round(p95_http, 1), "unit": "ms", "target": 200,
          "meets": p95_http < 200},
     ]
-
-
-def merge_results(figures: list[dict], path: Path) -> None:
-    existing = json.loads(path.read_text()) if path.exists() else []
-    names = {f["name"] for f in figures}
-    path.write_text(json.dumps([f for f in existing if f["name"] not in names] + figures, indent=1) + "\n")
 
 
 def main() -> int:

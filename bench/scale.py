@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from results import merge_results
+
 HERE = Path(__file__).resolve().parent
 COUNTRIES = [("China", "Chinese", "Beijing"), ("Russia", "Russian", "Moscow"), ("India", "Indian", "New Delhi"),
              ("Brazil", "Brazilian", "Brasilia"), ("Japan", "Japanese", "Tokyo"), ("Turkey", "Turkish", "Ankara"),
@@ -115,12 +117,6 @@ def memory(n: int) -> list[dict]:
              "meets": None},
             {"name": "streaming.peak_rss_growth_10x", "value": round(large / small, 2), "unit": "ratio",
              "target": 1.5, "meets": large / small <= 1.5}]
-
-
-def merge_results(figures: list[dict], path: Path) -> None:
-    existing = json.loads(path.read_text()) if path.exists() else []
-    names = {f["name"] for f in figures}
-    path.write_text(json.dumps([f for f in existing if f["name"] not in names] + figures, indent=1) + "\n")
 
 
 def main() -> int:

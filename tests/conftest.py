@@ -110,3 +110,18 @@ def store_url(request, tmp_path):
     _admin_execute(f"{server}/postgres", f"CREATE DATABASE {name}")
     yield f"{server}/{name}"
     _admin_execute(f"{server}/postgres", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture(scope="session")
+def demo_articles():
+    """The bundled demo corpus, analysed once per test session (with its manifest and outlets)."""
+    from importlib import resources
+
+    from chancery.manifest import Manifest
+    from chancery.pipeline import Pipeline, run
+    from chancery.records import Article
+
+    with resources.as_file(resources.files("chancery") / "demo") as folder:
+        pipeline = Pipeline(outlet_files=(str(folder / "outlets.toml"),))
+        items = run([folder / "articles"], pipeline=pipeline, manifest=Manifest.load(folder / "manifest.csv"))
+        return [item for item in items if isinstance(item, Article)]

@@ -5,25 +5,13 @@ from __future__ import annotations
 import csv
 import io
 import uuid
-from importlib import resources
 
 import pytest
 from fastapi.testclient import TestClient
 
 from chancery.api import create_app, flatten
-from chancery.manifest import Manifest
-from chancery.pipeline import Pipeline, run
-from chancery.records import Article
 from chancery.relink import relink
 from chancery.storage import open_store
-
-
-@pytest.fixture(scope="module")
-def demo_articles() -> list[Article]:
-    with resources.as_file(resources.files("chancery") / "demo") as folder:
-        pipeline = Pipeline(outlet_files=(str(folder / "outlets.toml"),))
-        manifest = Manifest.load(folder / "manifest.csv")
-        return [a for a in run([folder / "articles"], pipeline=pipeline, manifest=manifest) if isinstance(a, Article)]
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -2,8 +2,6 @@
 schema allows, no request gets a 5xx answer."""
 from __future__ import annotations
 
-from importlib import resources
-
 import pytest
 
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is in the test extra")
@@ -11,9 +9,6 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from chancery.api import create_app
-from chancery.manifest import Manifest
-from chancery.pipeline import Pipeline, run
-from chancery.records import Article
 from chancery.relink import relink
 from chancery.storage import open_store
 
@@ -21,13 +16,9 @@ EXAMPLES = 40  # per operation
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory):
-    with resources.as_file(resources.files("chancery") / "demo") as folder:
-        pipeline = Pipeline(outlet_files=(str(folder / "outlets.toml"),))
-        articles = [a for a in run([folder / "articles"], pipeline=pipeline,
-                                   manifest=Manifest.load(folder / "manifest.csv")) if isinstance(a, Article)]
+def api_schema(tmp_path_factory, demo_articles):
     store = open_store(str(tmp_path_factory.mktemp("schema") / "demo.db"))
-    store.add(articles)
+    store.add(demo_articles)
     relink(store)
     yield schemathesis.openapi.from_asgi("/api/openapi.json", create_app(store=store))
     store.close()

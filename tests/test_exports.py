@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import xml.etree.ElementTree as ET
-from importlib import resources
 
 import pyarrow.parquet as pq
 import pytest
@@ -14,22 +13,15 @@ import chancery
 from chancery import queries
 from chancery.cli import main
 from chancery.exports import CAMEO_COLUMNS, export
-from chancery.manifest import Manifest
-from chancery.pipeline import Pipeline, run
-from chancery.records import Article
 from chancery.relink import relink
 from chancery.storage import open_store
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> str:
+def db(tmp_path_factory, demo_articles) -> str:
     path = tmp_path_factory.mktemp("exports") / "demo.db"
-    with resources.as_file(resources.files("chancery") / "demo") as folder:
-        pipeline = Pipeline(outlet_files=(str(folder / "outlets.toml"),))
-        articles = [a for a in run([folder / "articles"], pipeline=pipeline,
-                                   manifest=Manifest.load(folder / "manifest.csv")) if isinstance(a, Article)]
     with open_store(str(path)) as store:
-        store.add(articles)
+        store.add(demo_articles)
         relink(store)
     return str(path)
 

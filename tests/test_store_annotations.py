@@ -3,13 +3,8 @@ report `chancery analyze` writes; the link stage's stories are stored and replac
 from __future__ import annotations
 
 import json
-from importlib import resources
-
-import pytest
 
 from chancery import queries
-from chancery.manifest import Manifest
-from chancery.pipeline import Pipeline, run
 from chancery.records import Article
 from chancery.relink import relink
 from chancery.report import build_report
@@ -17,14 +12,6 @@ from chancery.storage import open_store
 from chancery.stories import cluster
 
 PER_ARTICLE = ("events", "quotes", "facts")
-
-
-@pytest.fixture(scope="module")
-def demo_articles() -> list[Article]:
-    with resources.as_file(resources.files("chancery") / "demo") as folder:
-        pipeline = Pipeline(outlet_files=(str(folder / "outlets.toml"),))
-        manifest = Manifest.load(folder / "manifest.csv")
-        return [a for a in run([folder / "articles"], pipeline=pipeline, manifest=manifest) if isinstance(a, Article)]
 
 
 def canonical(entries: list[dict]) -> list[str]:
