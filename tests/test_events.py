@@ -150,6 +150,28 @@ def test_phrase_syntax():
         parse_phrase("[only] [optional]")
 
 
+def test_a_lemma_pattern_wins_a_tie_with_a_pattern_of_the_written_word():
+    # spaCy's table lemmatises "broker" as "broke", so "broker ... truce" starts at the word "broke",
+    # whose own lemma "break" starts the other pattern; both span the same tokens
+    lex = Lexicon(load_patterns("tie.toml", """
+[[pattern]]
+id = "by-word"
+phrase = "broker ... truce"
+type = "CONSULT"
+cameo = "045"
+
+[[pattern]]
+id = "by-lemma"
+phrase = "break ... truce"
+type = "ASSAULT"
+cameo = "196"
+"""))
+    words = ["Rebels", "broke", "the", "truce"]
+    found = lex.matches(["rebel", "break", "the", "truce"], words)
+    assert {p.id for _, _, p in found} == {"by-word", "by-lemma"}
+    assert found[0][2].id == "by-lemma"  # the same in every process, whatever the string hash seed
+
+
 def test_intent_frame_makes_an_agree(extract):
     [e] = extract("Russia is ready to strengthen practical cooperation with China.")
     assert (e.type, e.cameo, e.source["country"], e.target["country"]) == ("AGREE", "031", "RUS", "CHN")

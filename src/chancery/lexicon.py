@@ -128,7 +128,11 @@ class Lexicon:
         viable: dict[str, bool] = {}
         found = []
         for i, lem in enumerate(lemmas):
-            for key in {lem, words[i].lower()}:
+            lower = words[i].lower()
+            # the lemma first, then the word as written: where both start patterns that match the same
+            # span ("broke": break ... ceasefire, broke(r) ... ceasefire) the lemma's pattern wins, in every
+            # process (iterating a set of the two made it depend on the string hash seed)
+            for key in (lem,) if lower == lem else (lem, lower):
                 for p in self.by_first.get(key, ()):
                     ok = viable.get(p.id)
                     if ok is None:  # every required element must have a word in the sentence
