@@ -121,34 +121,49 @@ class Lexicon:
         for p in self.patterns:
             for first in _first_lemmas(p.elements):
                 self.by_first.setdefault(first, []).append(p)
+        self._needs = {p.id: _needs(self.required[p.id]) for p in self.patterns}
 
     def matches(self, lemmas: list[str], words: list[str]) -> list[tuple[int, int, Pattern]]:
         """Every (start, end, pattern) match over a token sequence."""
-        present = set(lemmas) | {w.lower() for w in words}
-        viable: dict[str, bool] = {}
+        by_first = self.by_first
+        lowers = [w.lower() for w in words]
+        starts = [i for i, (lem, low) in enumerate(zip(lemmas, lowers)) if lem in by_first or low in by_first]
+        if not starts:  # most sentences hold no word a pattern starts with
+            return []
+        present = set(lemmas)
+        present.update(lowers)
+        viable: dict[str, list[Pattern]] = {}  # first word -> its patterns that can match in this sentence
         found = []
-        for i, lem in enumerate(lemmas):
-            lower = words[i].lower()
+        for i in starts:
+            lem, lower = lemmas[i], lowers[i]
             # the lemma first, then the word as written: where both start patterns that match the same
             # span ("broke": break ... ceasefire, broke(r) ... ceasefire) the lemma's pattern wins, in every
             # process (iterating a set of the two made it depend on the string hash seed)
             for key in (lem,) if lower == lem else (lem, lower):
-                for p in self.by_first.get(key, ()):
-                    ok = viable.get(p.id)
-                    if ok is None:  # every required element must have a word in the sentence
-                        ok = viable[p.id] = all(not req.isdisjoint(present) for req in self.required[p.id])
-                    if not ok:
-                        continue
-                    end = _match(p.elements, 0, lemmas, words, i)
+                patterns = viable.get(key)
+                if patterns is None:
+                    patterns = viable[key] = [p for p in by_first.get(key, ()) if self._possible(p, present)]
+                for p in patterns:
+                    end = _match(p.elements, 0, lemmas, lowers, i)
                     if end is not None:
                         found.append((i, end, p))
         return found
+
+    def _possible(self, p: Pattern, present: set[str]) -> bool:
+        """Every required element of p has a word in the sentence (a cheap test before matching)."""
+        single, alternatives = self._needs[p.id]
+        return single.issubset(present) and all(not words.isdisjoint(present) for words in alternatives)
 
 
 @cache
 def _required(p: Pattern) -> tuple[frozenset[str], ...]:
     """For each required element, the words any of its alternatives needs (their first words)."""
     return tuple(frozenset(alt[0] for alt in e.alternatives) for e in p.elements if not e.optional and not e.gap)
+
+
+def _needs(required: tuple[frozenset[str], ...]) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """The required elements as (the words of those with one alternative, the others' word sets)."""
+    return frozenset(w for r in required if len(r) == 1 for w in r), tuple(r for r in required if len(r) > 1)
 
 
 def _first_lemmas(elements: tuple[Element, ...]) -> set[str]:
@@ -160,39 +175,39 @@ def _first_lemmas(elements: tuple[Element, ...]) -> set[str]:
     return firsts
 
 
-def _match(elements, k: int, lemmas: list[str], words: list[str], i: int) -> int | None:
-    """Match elements[k:] at token i; return the end token (longest), or None."""
+def _match(elements, k: int, lemmas: list[str], lowers: list[str], i: int) -> int | None:
+    """Match elements[k:] at token i (lemmas and lowercased words); return the end token (longest), or None."""
     if k == len(elements):
         return i
     e = elements[k]
     if e.gap:
         best = None
         for skip in range(GAP + 1):
-            if skip and (i + skip - 1 >= len(words) or words[i + skip - 1] in _STOP_GAP):
+            if skip and (i + skip - 1 >= len(lowers) or lowers[i + skip - 1] in _STOP_GAP):
                 break
-            end = _match(elements, k + 1, lemmas, words, i + skip)
+            end = _match(elements, k + 1, lemmas, lowers, i + skip)
             if end is not None and (best is None or end > best):
                 best = end
                 break  # the shortest gap that lets the rest match
         return best
     best = None
-    if k > 0 and i < len(words) and not elements[k - 1].gap:
+    if k > 0 and i < len(lowers) and not elements[k - 1].gap:
         skip = i
-        while skip < len(words) and skip - i < 3 and _skippable(words[skip]) and \
-                not any(alt[0] in (lemmas[skip], words[skip].lower()) for alt in e.alternatives):
+        while skip < len(lowers) and skip - i < 3 and _skippable(lowers[skip]) and \
+                not any(alt[0] in (lemmas[skip], lowers[skip]) for alt in e.alternatives):
             skip += 1
         if skip > i:  # "threatened today to hold": step over adverbs and time words
-            end = _match(elements, k, lemmas, words, skip)
+            end = _match(elements, k, lemmas, lowers, skip)
             if end is not None:
                 best = end
     for alt in e.alternatives:
         n = len(alt)
-        if i + n <= len(lemmas) and all(lemmas[i + j] == alt[j] or words[i + j].lower() == alt[j] for j in range(n)):
-            end = _match(elements, k + 1, lemmas, words, i + n)
+        if i + n <= len(lemmas) and all(lemmas[i + j] == alt[j] or lowers[i + j] == alt[j] for j in range(n)):
+            end = _match(elements, k + 1, lemmas, lowers, i + n)
             if end is not None and (best is None or end > best):
                 best = end
     if e.optional:
-        end = _match(elements, k + 1, lemmas, words, i)
+        end = _match(elements, k + 1, lemmas, lowers, i)
         if end is not None and (best is None or end > best):
             best = end
     return best
