@@ -91,10 +91,10 @@ def test_matching_the_lowered_text_finds_what_case_insensitive_matching_finds(pi
     text = " ".join(pieces)
     sentences = split_sentences(text)
     fast = find_times(text, DAY, sentences)
-    lowered = times_module._lowered
-    times_module._lowered = lambda _text: None  # the patterns as written, case-insensitive, over the text
+    lowered = times_module.lowered
+    times_module.lowered = lambda _text: None  # the patterns as written, case-insensitive, over the text
     try:
         reference = find_times(text, DAY, sentences)
     finally:
-        times_module._lowered = lowered
+        times_module.lowered = lowered
     assert fast == reference

@@ -17,6 +17,7 @@ from functools import lru_cache
 from .dates import time_words
 from .records import TimeExpr
 from .tense import tense_at, tense_cues
+from .wordlists import lowered
 
 _YEAR = r"(?:19|20)\d\d"
 _PREP = r"(?:in|since|by|until|till|from|during|before|after|through|throughout|of|early|late|mid-?|around|circa)"
@@ -28,24 +29,11 @@ def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
 
     Case-insensitive matching costs two to three times as much in Python's engine; every literal
     here is lower case, so over `text.lower()` the patterns match the same spans case-sensitively
-    (see _lowered for the few characters where that does not hold)."""
+    (see wordlists.lowered for the few characters where that does not hold)."""
     if any(w != w.lower() for names in time_words().values() for w in names):
         raise ValueError("time_words.toml: month and weekday names must be written in lower case")
     return [(kind, re.compile(source, flags), re.compile(source, flags & ~re.IGNORECASE))
             for kind, source, flags in _sources()]
-
-
-_CASE_EXCEPTIONS = re.compile("[ıſ]")  # match "i" and "s" case-insensitively, but lower() keeps them
-
-
-def _lowered(text: str) -> str | None:
-    """text.lower() where matching it case-sensitively is the same as matching text case-insensitively:
-    same length (not so with "İ") and none of the characters lower() leaves that still match a Latin
-    letter; else None."""
-    lower = text.lower()
-    if len(lower) != len(text) or _CASE_EXCEPTIONS.search(text):
-        return None
-    return lower
 
 
 def _sources() -> list[tuple[str, str, int]]:
@@ -87,7 +75,7 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
     taken: list[tuple[int, int]] = []
     found: list[TimeExpr] = []
     cues: dict[int, list[tuple[int, int, str]]] = {}  # per sentence, for the tense of its expressions
-    lower = _lowered(text)
+    lower = lowered(text)
     present = set(_LOWER_WORD.findall(text.lower() if lower is None else lower))
     has_digit = any(ch.isdigit() for ch in text)
     for kind, as_written, for_lower in _patterns():
