@@ -351,19 +351,23 @@ class _Scanner:
 
     def run(self) -> list[Fact]:
         facts: list[tuple[Fact, int, int]] = []
-        i, n = 0, len(self.toks)
-        while i < n:
-            found = None
+        u = self.u
+        # the tokens _at does not turn away at once: numbers, currencies, and words that are a
+        # currency or can open a number, an ordinal or a vague quantity
+        openers = [k for k, t in enumerate(self.toks) if t.kind == "num" or t.kind == "cur" or t.kind == "word"
+                   and (t.low in u.word_starts or t.text in u.symbols or t.text in u.codes)]
+        i = 0
+        for k in openers:
+            if k < i:
+                continue
             try:
-                found = self._at(i)
+                found = self._at(k)
             except (ValueError, OverflowError, IndexError, KeyError):
                 found = None
             if found:
                 fact, first, nxt = found
                 facts.append((fact, first, nxt))
-                i = max(nxt, i + 1)
-            else:
-                i += 1
+                i = max(nxt, k + 1)
         numbers = [f for f, _, _ in facts]
         self._carry_over(facts)
         out = numbers + self._lists()
@@ -373,6 +377,7 @@ class _Scanner:
         return out
 
     def _at(self, i: int):
+        """A fact starting at token i, or None. (run() calls it only for tokens that pass its first tests.)"""
         t = self.toks[i]
         if t.kind == "cur" or (t.kind == "word" and t.text in self.u.symbols) \
                 or (t.kind == "word" and t.text in self.u.codes):
