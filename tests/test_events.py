@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chancery.annotate import Annotator
 from chancery.events import EventExtractor
@@ -150,6 +152,28 @@ def test_phrase_syntax():
         parse_phrase("[only] [optional]")
 
 
+def test_a_lemma_pattern_wins_a_tie_with_a_pattern_of_the_written_word():
+    # spaCy's table lemmatises "broker" as "broke", so "broker ... truce" starts at the word "broke",
+    # whose own lemma "break" starts the other pattern; both span the same tokens
+    lex = Lexicon(load_patterns("tie.toml", """
+[[pattern]]
+id = "by-word"
+phrase = "broker ... truce"
+type = "CONSULT"
+cameo = "045"
+
+[[pattern]]
+id = "by-lemma"
+phrase = "break ... truce"
+type = "ASSAULT"
+cameo = "196"
+"""))
+    words = ["Rebels", "broke", "the", "truce"]
+    found = lex.matches(["rebel", "break", "the", "truce"], words)
+    assert {p.id for _, _, p in found} == {"by-word", "by-lemma"}
+    assert found[0][2].id == "by-lemma"  # the same in every process, whatever the string hash seed
+
+
 def test_intent_frame_makes_an_agree(extract):
     [e] = extract("Russia is ready to strengthen practical cooperation with China.")
     assert (e.type, e.cameo, e.source["country"], e.target["country"]) == ("AGREE", "031", "RUS", "CHN")
@@ -187,3 +211,32 @@ def test_second_verb_shares_the_subject(extract):
     assert {(e.source["country"], e.target["country"]) for e in events} == {("RUS", "TUR"), ("RUS", "EGY")}
     [e] = extract("Russia shelled Turkish positions, attacking Turkey for hours.")
     assert e.source["country"] == "RUS"
+
+
+def _every_match(lex: Lexicon, lemmas: list[str], words: list[str]) -> list[tuple]:
+    """What Lexicon.matches must find: every pattern tried at every token its first words allow."""
+    from chancery.lexicon import _match
+
+    lowers = [w.lower() for w in words]
+    found = []
+    for i, (lem, low) in enumerate(zip(lemmas, lowers)):
+        for key in (lem,) if low == lem else (lem, low):
+            for p in lex.by_first.get(key, ()):
+                end = _match(p.elements, 0, lemmas, lowers, i)
+                if end is not None:
+                    found.append((i, end, p))
+    return found
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["Russia", "called", "on", "for", "a", "ceasefire", "truce", "held", "talks",
+                                 "with", "China", "urged", "Iran", "to", "halt", "its", "strikes", "broke", "the",
+                                 "cease", "-", "fire", ",", "not", "will", "sign", "signed", "deal", "today"]),
+                max_size=14))
+def test_trigger_prefilters_drop_no_match(words):
+    from chancery.lemmas import lemma
+    from chancery.lexicon import lexicon
+
+    lex = lexicon()
+    lemmas = [lemma(w) for w in words]
+    assert lex.matches(lemmas, words) == _every_match(lex, lemmas, words)

@@ -392,3 +392,23 @@ def test_never_raises_and_spans_match_on_fact_like_text(text):
     for f in extract_facts(text, ANCHOR):
         assert text[f.span[0]:f.span[1]] == f.text
         assert f.value is None or f.value == f.value
+
+
+_LIST_PIECES = st.sampled_from(["including", "INCLUDING", "Including", "İncluding", "ſuch as", "such as", "in areas",
+                                "covering", "energy", "trade", "tourism", "culture", "finance", ",", " and ", " or ",
+                                ".", " ", "\n", "signed deals", "Kelvin K"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_LIST_PIECES, max_size=24).map(" ".join))
+def test_the_list_cue_prefilter_skips_only_sentences_without_a_cue(text):
+    import chancery.facts as facts_module
+
+    fast = extract_facts(text, ANCHOR)
+    lowered = facts_module.lowered
+    facts_module.lowered = lambda _text: None  # every sentence through the cue pattern
+    try:
+        reference = extract_facts(text, ANCHOR)
+    finally:
+        facts_module.lowered = lowered
+    assert fast == reference

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chancery.sentences import split_sentences
 from chancery.tense import modality, tense_near
@@ -74,3 +76,25 @@ def test_tense_and_modality():
     assert modality("The US could impose sanctions if talks fail.")["hypothetical"]
     assert modality("The minister will visit Cairo.")["future"]
     assert not any(modality("The ministers signed a deal.").values())
+
+
+_PIECES = ["May", "MAY", "may", "Sept.", "SEPT", "16", "2nd", "2025", "2024-25", "on", "ON", "Monday", "MONDAY",
+           "last", "Last", "year", "week", "ago", "two", "years", "in", "mid-", "the", "morning", "of", "will",
+           "visit", "held", "talks", "Yesterday", "-", ",", ".", "\n", "İ", "ı", "ſ", "K", "İn", "ıf"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16))
+def test_matching_the_lowered_text_finds_what_case_insensitive_matching_finds(pieces):
+    import chancery.times as times_module
+
+    text = " ".join(pieces)
+    sentences = split_sentences(text)
+    fast = find_times(text, DAY, sentences)
+    lowered = times_module.lowered
+    times_module.lowered = lambda _text: None  # the patterns as written, case-insensitive, over the text
+    try:
+        reference = find_times(text, DAY, sentences)
+    finally:
+        times_module.lowered = lowered
+    assert fast == reference

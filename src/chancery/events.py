@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .annotate import Annotator, anchor_date
-from .knowledge import phrase_key, tokens
-from .lemmas import lemma
+from .knowledge import norm_token, phrase_key, token_index, tokens
+from .lemmas import lemmas_of
 from .lexicon import Lexicon, Pattern, lexicon
 from .quotes import quoted_spans, speech_words
 from .records import Actor, Article, Mention, TimeExpr
@@ -143,12 +143,18 @@ class EventExtractor:
 
     def sentence_events(self, article: Article, text: str, start: int, end: int, index: int | None,
                         mentions: list[Mention], times: list[TimeExpr], anchor: str | None) -> list[Event]:
-        toks = [(s + start, e + start, w) for s, e, w in tokens(text[start:end])]
+        indexed = token_index(text)
+        within = indexed.within(start, end)
+        if within is not None:  # the sentence's tokens, as the mention finder made them
+            toks = indexed.tokens[within[0]:within[1]]
+            norms = indexed.norm[within[0]:within[1]]
+        else:
+            toks = [(s + start, e + start, w) for s, e, w in tokens(text[start:end])]
+            norms = [norm_token(w) for _, _, w in toks]
         if not toks:
             return []
         words = [w for _, _, w in toks]
-        lemmas = [lemma(w) for w in words]
-        found = self.lex.matches(lemmas, words)
+        found = self.lex.matches(lemmas_of(norms), words)
         if not found:
             return []
         chosen = _longest_first(found)

@@ -24,8 +24,10 @@ import tomllib
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 from .records import Article, TimeExpr
+from .wordlists import lowered
 
 __all__ = ["Fact", "FactExtractor", "extract_facts"]
 
@@ -62,8 +64,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass(slots=True, frozen=True)
-class _Tok:
+class _Tok(NamedTuple):
     start: int
     end: int
     text: str
@@ -72,8 +73,11 @@ class _Tok:
 
 
 def _tokenize(text: str) -> list[_Tok]:
-    return [_Tok(m.start(), m.end(), m.group(), m.group().lower().replace("’", "'"), m.lastgroup or "punct")
-            for m in _TOKEN.finditer(text)]
+    # a named tuple built straight from its fields: a text has thousands of tokens, and a frozen
+    # dataclass's __init__ made this the costliest line of the stage
+    new = tuple.__new__
+    return [new(_Tok, (m.start(), m.end(), word, word.lower().replace("’", "'"), m.lastgroup or "punct"))
+            for m in _TOKEN.finditer(text) for word in (m.group(),)]
 
 
 def _key(phrase: str) -> tuple[str, ...]:
@@ -87,6 +91,17 @@ def _keys(table: dict) -> dict[tuple[str, ...], object]:
 @dataclass(frozen=True)
 class Units:
     """The contents of data/units.toml, prepared for matching."""
+
+    @functools.cached_property
+    def list_cue(self) -> re.Pattern:
+        """The cues that open an enumeration ("including", "in areas such as"), as one pattern."""
+        return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in self.list_triggers) + r")(?![\w-])",
+                          re.IGNORECASE)
+
+    @functools.cached_property
+    def list_cue_words(self) -> tuple[str, ...]:
+        """The longest word of each cue, in lower case: a sentence without any of them holds no cue."""
+        return tuple({max(t.lower().split(), key=len) for t in self.list_triggers if t.strip()})
 
     @functools.cached_property
     def word_starts(self) -> frozenset:
@@ -251,7 +266,7 @@ class _Scanner:
                 self.blocked.append(m.span())
         self.blocked.sort()
         self.tok_starts = [t.start for t in self.toks]
-        self.sent_of_tok = [self._sentence_of(t.start) for t in self.toks]
+        self.sent_of_tok = self._sentences_of(self.tok_starts)
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -259,6 +274,18 @@ class _Scanner:
         if not self.sentences:
             return 0
         return max(bisect.bisect_right(self.sent_starts, offset) - 1, 0)
+
+    def _sentences_of(self, offsets: list[int]) -> list[int]:
+        """_sentence_of for each of a rising list of offsets, in one walk along the sentences."""
+        starts = self.sent_starts
+        if not starts or any(a > b for a, b in itertools.pairwise(starts)):
+            return [self._sentence_of(o) for o in offsets]
+        out, k, n = [], 0, len(starts)
+        for offset in offsets:
+            while k < n and starts[k] <= offset:
+                k += 1
+            out.append(max(k - 1, 0))
+        return out
 
     def _tok(self, k: int) -> _Tok | None:
         return self.toks[k] if 0 <= k < len(self.toks) else None
@@ -324,19 +351,23 @@ class _Scanner:
 
     def run(self) -> list[Fact]:
         facts: list[tuple[Fact, int, int]] = []
-        i, n = 0, len(self.toks)
-        while i < n:
-            found = None
+        u = self.u
+        # the tokens _at does not turn away at once: numbers, currencies, and words that are a
+        # currency or can open a number, an ordinal or a vague quantity
+        openers = [k for k, t in enumerate(self.toks) if t.kind == "num" or t.kind == "cur" or t.kind == "word"
+                   and (t.low in u.word_starts or t.text in u.symbols or t.text in u.codes)]
+        i = 0
+        for k in openers:
+            if k < i:
+                continue
             try:
-                found = self._at(i)
+                found = self._at(k)
             except (ValueError, OverflowError, IndexError, KeyError):
                 found = None
             if found:
                 fact, first, nxt = found
                 facts.append((fact, first, nxt))
-                i = max(nxt, i + 1)
-            else:
-                i += 1
+                i = max(nxt, k + 1)
         numbers = [f for f, _, _ in facts]
         self._carry_over(facts)
         out = numbers + self._lists()
@@ -346,6 +377,7 @@ class _Scanner:
         return out
 
     def _at(self, i: int):
+        """A fact starting at token i, or None. (run() calls it only for tokens that pass its first tests.)"""
         t = self.toks[i]
         if t.kind == "cur" or (t.kind == "word" and t.text in self.u.symbols) \
                 or (t.kind == "word" and t.text in self.u.codes):
@@ -968,9 +1000,14 @@ class _Scanner:
         out: list[Fact] = []
         if not u.list_triggers:
             return out
-        trigger = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(t) for t in u.list_triggers) + r")(?![\w-])",
-                             re.IGNORECASE)
+        trigger = u.list_cue
+        lower = lowered(self.text)
+        words = [w for w in u.list_cue_words if w in lower] if lower is not None else None
+        if words == []:
+            return out  # no cue anywhere
         for si, (s, e) in enumerate(self.sentences):
+            if words is not None and not any(w in lower[s:e] for w in words):
+                continue  # most sentences hold no cue: skip them before the case-insensitive pattern
             sentence = self.text[s:e]
             for m in trigger.finditer(sentence):
                 fact = self._list_at(si, s, sentence, m)

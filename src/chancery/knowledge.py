@@ -6,6 +6,7 @@ terms, sector nouns and role words. Users add or override entries with `--actors
 """
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import re
@@ -28,6 +29,32 @@ ROLE_RANK = ("president", "supreme leader", "king", "emir", "crown prince", "cha
 def tokens(text: str) -> list[tuple[int, int, str]]:
     """Word tokens with offsets: acronyms with dots stay whole ("U.S."), hyphens and apostrophes split."""
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+
+@dataclass(frozen=True, slots=True)
+class TokenIndex:
+    """The tokens of one text with their normalised forms, made once and read by every stage that
+    tokenises the same text (mention finding over the article, event triggers per sentence)."""
+
+    tokens: tuple[tuple[int, int, str], ...]  # as `tokens(text)` gives them
+    starts: tuple[int, ...]
+    norm: tuple[str, ...]  # norm_token of each
+
+    def within(self, start: int, end: int) -> tuple[int, int] | None:
+        """The token range that tokenising text[start:end] on its own would give (offsets shifted by
+        start), or None where a token of the whole text crosses either end of the stretch."""
+        a = bisect.bisect_left(self.starts, start)
+        b = bisect.bisect_left(self.starts, end, a)
+        if a and self.tokens[a - 1][1] > start or b and self.tokens[b - 1][1] > end:
+            return None
+        return a, b
+
+
+@lru_cache(maxsize=16)
+def token_index(text: str) -> TokenIndex:
+    """`tokens(text)` indexed; kept for the few most recent texts, so the stages of one article share it."""
+    toks = tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
+    return TokenIndex(toks, tuple(t[0] for t in toks), tuple(norm_token(t[2]) for t in toks))
 
 
 def phrase_key(text: str) -> tuple[str, ...]:

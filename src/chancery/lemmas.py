@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 
@@ -19,3 +20,9 @@ def table() -> dict[str, str]:
 def lemma(word: str) -> str:
     lower = word.lower().replace("’", "'")
     return table().get(lower, lower)
+
+
+def lemmas_of(norms: Iterable[str]) -> list[str]:
+    """`lemma` of each word, for words already lowercased with ’ as ' (knowledge.norm_token)."""
+    lookup = table()
+    return [lookup.get(n, n) for n in norms]

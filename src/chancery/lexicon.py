@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -46,6 +46,14 @@ class Element:
     alternatives: tuple[tuple[str, ...], ...] = ()
     optional: bool = False
     gap: bool = False
+    # the alternatives by their first word, so a token is compared only with those it can start
+    by_first: dict[str, tuple[tuple[str, ...], ...]] = field(default=None, compare=False, hash=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[str, tuple[tuple[str, ...], ...]] = {}
+        for alt in self.alternatives:
+            index[alt[0]] = index.get(alt[0], ()) + (alt,)
+        object.__setattr__(self, "by_first", index)
 
 
 @dataclass(frozen=True)
@@ -121,30 +129,80 @@ class Lexicon:
         for p in self.patterns:
             for first in _first_lemmas(p.elements):
                 self.by_first.setdefault(first, []).append(p)
+        self._needs = {p.id: _needs(self.required[p.id]) for p in self.patterns}
+        self._witnesses = {key: _witnesses(key, patterns, self.required) for key, patterns in self.by_first.items()}
 
     def matches(self, lemmas: list[str], words: list[str]) -> list[tuple[int, int, Pattern]]:
         """Every (start, end, pattern) match over a token sequence."""
-        present = set(lemmas) | {w.lower() for w in words}
-        viable: dict[str, bool] = {}
+        by_first = self.by_first
+        lowers = [w.lower() for w in words]
+        starts = [i for i, (lem, low) in enumerate(zip(lemmas, lowers)) if lem in by_first or low in by_first]
+        if not starts:  # most sentences hold no word a pattern starts with
+            return []
+        present = set(lemmas)
+        present.update(lowers)
+        viable: dict[str, list[Pattern]] = {}  # first word -> its patterns that can match in this sentence
         found = []
-        for i, lem in enumerate(lemmas):
-            for key in {lem, words[i].lower()}:
-                for p in self.by_first.get(key, ()):
-                    ok = viable.get(p.id)
-                    if ok is None:  # every required element must have a word in the sentence
-                        ok = viable[p.id] = all(not req.isdisjoint(present) for req in self.required[p.id])
-                    if not ok:
-                        continue
-                    end = _match(p.elements, 0, lemmas, words, i)
+        for i in starts:
+            lem, lower = lemmas[i], lowers[i]
+            # the lemma first, then the word as written: where both start patterns that match the same
+            # span ("broke": break ... ceasefire, broke(r) ... ceasefire) the lemma's pattern wins, in every
+            # process (iterating a set of the two made it depend on the string hash seed)
+            for key in (lem,) if lower == lem else (lem, lower):
+                patterns = viable.get(key)
+                if patterns is None:
+                    patterns = viable[key] = self._viable(key, present)
+                for p in patterns:
+                    end = _match(p.elements, 0, lemmas, lowers, i)
                     if end is not None:
                         found.append((i, end, p))
         return found
+
+    def _viable(self, key: str, present: set[str]) -> list[Pattern]:
+        """The patterns starting with `key` whose required words are all in the sentence, in lexicon order.
+        Only those with a word of their witness element present (see _witnesses) are tested in full."""
+        patterns = self.by_first.get(key)
+        if not patterns:
+            return []
+        always, by_word = self._witnesses[key]
+        candidates = set(always)
+        for word in by_word.keys() & present:
+            candidates.update(by_word[word])
+        return [patterns[n] for n in sorted(candidates) if self._possible(patterns[n], present)]
+
+    def _possible(self, p: Pattern, present: set[str]) -> bool:
+        """Every required element of p has a word in the sentence (a cheap test before matching)."""
+        single, alternatives = self._needs[p.id]
+        return single.issubset(present) and all(not words.isdisjoint(present) for words in alternatives)
 
 
 @cache
 def _required(p: Pattern) -> tuple[frozenset[str], ...]:
     """For each required element, the words any of its alternatives needs (their first words)."""
     return tuple(frozenset(alt[0] for alt in e.alternatives) for e in p.elements if not e.optional and not e.gap)
+
+
+def _needs(required: tuple[frozenset[str], ...]) -> tuple[frozenset[str], tuple[frozenset[str], ...]]:
+    """The required elements as (the words of those with one alternative, the others' word sets)."""
+    return frozenset(w for r in required if len(r) == 1 for w in r), tuple(r for r in required if len(r) > 1)
+
+
+def _witnesses(key: str, patterns: list[Pattern], required: dict[str, tuple[frozenset[str], ...]]
+               ) -> tuple[tuple[int, ...], dict[str, tuple[int, ...]]]:
+    """An index of the patterns starting with `key` by one required element other than the one `key`
+    fills, its witness: (positions of patterns with no such element, word -> positions). A pattern can
+    match only where a word of its witness is in the sentence. The witness is the element whose
+    shortest word is longest, a cheap stand-in for the rarest ("ceasefire" rather than "to")."""
+    always: list[int] = []
+    by_word: dict[str, list[int]] = {}
+    for n, p in enumerate(patterns):
+        others = [r for r in required[p.id] if key not in r]
+        if not others:
+            always.append(n)
+            continue
+        for word in max(others, key=lambda r: min(map(len, r))):
+            by_word.setdefault(word, []).append(n)
+    return tuple(always), {w: tuple(ns) for w, ns in by_word.items()}
 
 
 def _first_lemmas(elements: tuple[Element, ...]) -> set[str]:
@@ -156,39 +214,45 @@ def _first_lemmas(elements: tuple[Element, ...]) -> set[str]:
     return firsts
 
 
-def _match(elements, k: int, lemmas: list[str], words: list[str], i: int) -> int | None:
-    """Match elements[k:] at token i; return the end token (longest), or None."""
+def _match(elements, k: int, lemmas: list[str], lowers: list[str], i: int) -> int | None:
+    """Match elements[k:] at token i (lemmas and lowercased words); return the end token (longest), or None."""
     if k == len(elements):
         return i
     e = elements[k]
     if e.gap:
         best = None
         for skip in range(GAP + 1):
-            if skip and (i + skip - 1 >= len(words) or words[i + skip - 1] in _STOP_GAP):
+            if skip and (i + skip - 1 >= len(lowers) or lowers[i + skip - 1] in _STOP_GAP):
                 break
-            end = _match(elements, k + 1, lemmas, words, i + skip)
+            end = _match(elements, k + 1, lemmas, lowers, i + skip)
             if end is not None and (best is None or end > best):
                 best = end
                 break  # the shortest gap that lets the rest match
         return best
     best = None
-    if k > 0 and i < len(words) and not elements[k - 1].gap:
+    if k > 0 and i < len(lowers) and not elements[k - 1].gap:
         skip = i
-        while skip < len(words) and skip - i < 3 and _skippable(words[skip]) and \
-                not any(alt[0] in (lemmas[skip], words[skip].lower()) for alt in e.alternatives):
+        while skip < len(lowers) and skip - i < 3 and _skippable(lowers[skip]) and \
+                lemmas[skip] not in e.by_first and lowers[skip] not in e.by_first:
             skip += 1
         if skip > i:  # "threatened today to hold": step over adverbs and time words
-            end = _match(elements, k, lemmas, words, skip)
+            end = _match(elements, k, lemmas, lowers, skip)
             if end is not None:
                 best = end
-    for alt in e.alternatives:
-        n = len(alt)
-        if i + n <= len(lemmas) and all(lemmas[i + j] == alt[j] or words[i + j].lower() == alt[j] for j in range(n)):
-            end = _match(elements, k + 1, lemmas, words, i + n)
-            if end is not None and (best is None or end > best):
-                best = end
+    if i < len(lemmas):
+        # the alternatives this token can start (by lemma or as written); the longest match wins, so
+        # the order they are tried in does not matter
+        alternatives = e.by_first.get(lemmas[i], ())
+        if lowers[i] != lemmas[i]:
+            alternatives += e.by_first.get(lowers[i], ())
+        for alt in alternatives:
+            n = len(alt)
+            if i + n <= len(lemmas) and all(lemmas[i + j] == alt[j] or lowers[i + j] == alt[j] for j in range(1, n)):
+                end = _match(elements, k + 1, lemmas, lowers, i + n)
+                if end is not None and (best is None or end > best):
+                    best = end
     if e.optional:
-        end = _match(elements, k + 1, lemmas, words, i)
+        end = _match(elements, k + 1, lemmas, lowers, i)
         if end is not None and (best is None or end > best):
             best = end
     return best

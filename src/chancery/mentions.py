@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .knowledge import Entry, Knowledge, norm_token, phrase_key, tokens
+from .knowledge import Entry, Knowledge, phrase_key, token_index, tokens
 from .tense import is_past_form
 from .wordlists import load, quantity_heads
 
@@ -96,8 +96,8 @@ class MentionFinder:
         self.refs = refs or references()
 
     def __call__(self, text: str) -> list[Candidate]:
-        toks = tokens(text)
-        lower = [norm_token(t) for _, _, t in toks]
+        index = token_index(text)
+        toks, lower = index.tokens, index.norm
         hits = self._dictionary(toks, lower)
         return _Scanner(self, text, toks, lower, hits).run()
 

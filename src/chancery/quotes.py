@@ -13,7 +13,9 @@ declaration said" is the organisation the text named last.
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -175,12 +177,16 @@ class QuoteExtractor:
 
     def _indirect(self, article: Article, mentions: list[Mention], covered: list[tuple[int, int]]) -> list[Quote]:
         text, out = article.text, []
+        starts = [m.start for m in mentions]
+        in_order = all(a <= b for a, b in itertools.pairwise(starts))
         for index, (s, e) in enumerate(article.sentences):
             if any(a < e and s < b for a, b in covered):
                 continue
             sentence = text[s:e]
-            quote = self._speaker_last(article, text, s, e, index, mentions) or \
-                self._speaker_first(article, text, s, e, index, mentions) or \
+            # the mentions that start in the sentence (all of them, should they not come in text order)
+            near = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)] if in_order else mentions
+            quote = self._speaker_last(article, text, s, e, index, near) or \
+                self._speaker_first(article, text, s, e, index, near) or \
                 self._according(article, sentence, s, e, index, mentions)
             if quote is not None:
                 out.append(quote)
@@ -255,7 +261,6 @@ def _speaker(m: Mention) -> dict:
 
 
 def _sentence_index(starts: list[int], offset: int) -> int:
-    import bisect
     return max(bisect.bisect_right(starts, offset) - 1, 0)
 
 

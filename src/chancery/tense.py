@@ -33,6 +33,7 @@ def markers() -> Markers:
                    frozenset(data["not_past"]))
 
 
+@lru_cache(maxsize=1 << 16)
 def is_past_form(word: str) -> bool:
     lower = word.lower()
     m = markers()
@@ -50,26 +51,33 @@ def is_past_form(word: str) -> bool:
 
 def tense_near(text: str, start: int, end: int) -> str:
     """The tense of the clause around text[start:end]: the nearest future marker or finite verb wins."""
+    return tense_at(tense_cues(text), start, end)
+
+
+def tense_cues(text: str) -> list[tuple[int, int, str]]:
+    """The future markers, then the finite verbs, of a clause with their tense: what tense_near weighs.
+    Worth keeping for a clause that holds several time expressions."""
     m = markers()
-    best: tuple[int, str] | None = None
-
-    def consider(pos_start: int, pos_end: int, tense: str) -> None:
-        nonlocal best
-        distance = start - pos_end if pos_end <= start else pos_start - end if pos_start >= end else 0
-        if best is None or distance < best[0]:
-            best = (max(distance, 0), tense)
-
-    for fm in m.future.finditer(text):
-        consider(fm.start(), fm.end(), "future")
     future_spans = [(f.start(), f.end()) for f in m.future.finditer(text)]
+    cues = [(a, b, "future") for a, b in future_spans]
     for w in _WORD.finditer(text):
         if any(a <= w.start() < b for a, b in future_spans):
             continue
         word = w.group()
         if is_past_form(word):
-            consider(w.start(), w.end(), "past")
+            cues.append((w.start(), w.end(), "past"))
         elif word.lower() in m.present_auxiliaries:
-            consider(w.start(), w.end(), "present")
+            cues.append((w.start(), w.end(), "present"))
+    return cues
+
+
+def tense_at(cues: list[tuple[int, int, str]], start: int, end: int) -> str:
+    """The tense of the cue nearest to [start, end) (the first of equally near ones); past without cues."""
+    best: tuple[int, str] | None = None
+    for pos_start, pos_end, tense in cues:
+        distance = start - pos_end if pos_end <= start else pos_start - end if pos_start >= end else 0
+        if best is None or distance < best[0]:
+            best = (distance, tense)
     return best[1] if best else "past"
 
 

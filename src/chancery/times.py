@@ -16,14 +16,27 @@ from functools import lru_cache
 
 from .dates import time_words
 from .records import TimeExpr
-from .tense import tense_near
+from .tense import tense_at, tense_cues
+from .wordlists import lowered
 
 _YEAR = r"(?:19|20)\d\d"
 _PREP = r"(?:in|since|by|until|till|from|during|before|after|through|throughout|of|early|late|mid-?|around|circa)"
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern]]:
+def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
+    """(kind, pattern for the text as written, the same pattern for the text in lower case).
+
+    Case-insensitive matching costs two to three times as much in Python's engine; every literal
+    here is lower case, so over `text.lower()` the patterns match the same spans case-sensitively
+    (see wordlists.lowered for the few characters where that does not hold)."""
+    if any(w != w.lower() for names in time_words().values() for w in names):
+        raise ValueError("time_words.toml: month and weekday names must be written in lower case")
+    return [(kind, re.compile(source, flags), re.compile(source, flags & ~re.IGNORECASE))
+            for kind, source, flags in _sources()]
+
+
+def _sources() -> list[tuple[str, str, int]]:
     words = time_words()
     full = {name for name, number in words["months"].items() if name == calendar.month_name[number].lower()}
     month = "(?:" + "|".join(sorted(full, key=len, reverse=True)) + "|(?:" + "|".join(
@@ -32,19 +45,19 @@ def _patterns() -> list[tuple[str, re.Pattern]]:
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     part = r"(?:morning|afternoon|evening|night)"
     return [
-        ("iso", re.compile(rf"\b(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)\b")),
-        ("mdy", re.compile(rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?,?\s+(?P<y>{_YEAR})\b", re.IGNORECASE)),
-        ("dmy", re.compile(rf"\b(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month}),?\s+(?P<y>{_YEAR})\b", re.IGNORECASE)),
-        ("my", re.compile(rf"\b(?P<mon>{month})\s+(?:of\s+)?(?P<y>{_YEAR})\b", re.IGNORECASE)),
-        ("md", re.compile(rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\b(?!\s*(?:,\s*)?\d)", re.IGNORECASE)),
-        ("dm", re.compile(rf"\b(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month})\b(?!\s*,?\s*\d)", re.IGNORECASE)),
-        ("year_range", re.compile(rf"(?<![\d$€£¥.,-])(?P<y>{_YEAR})\s*(?:-|–|/|to)\s*(?P<y2>(?:19|20)?\d\d)\b(?!\s*%)")),
-        ("weekday", re.compile(rf"\b(?:(?:on|last|this|next|early|late)\s+)?(?:the\s+{part}\s+of\s+)?(?P<wd>{weekday})(?:\s+{part})?\b", re.IGNORECASE)),
-        ("month", re.compile(rf"\b(?P<q>{_PREP}|this|last|next|earlier this|later this)\s+(?P<mon>{month})(?!\w)", re.IGNORECASE)),
-        ("year", re.compile(rf"\b(?:{_PREP}|the year|year)\s+(?P<y>{_YEAR})\b(?!\s*[-–/]\s*\d)", re.IGNORECASE)),
-        ("deictic", re.compile(r"\b(?P<w>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night)\b", re.IGNORECASE)),
-        ("relative", re.compile(r"\b(?P<q>last|next|this|earlier this|later this|past|coming)\s+(?P<unit>week|month|year)\b", re.IGNORECASE)),
-        ("ago", re.compile(r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\s+(?P<unit>day|week|month|year|decade)s?\s+ago\b", re.IGNORECASE)),
+        ("iso", rf"\b(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)\b", 0),
+        ("mdy", rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?,?\s+(?P<y>{_YEAR})\b", re.IGNORECASE),
+        ("dmy", rf"\b(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month}),?\s+(?P<y>{_YEAR})\b", re.IGNORECASE),
+        ("my", rf"\b(?P<mon>{month})\s+(?:of\s+)?(?P<y>{_YEAR})\b", re.IGNORECASE),
+        ("md", rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\b(?!\s*(?:,\s*)?\d)", re.IGNORECASE),
+        ("dm", rf"\b(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month})\b(?!\s*,?\s*\d)", re.IGNORECASE),
+        ("year_range", rf"(?<![\d$€£¥.,-])(?P<y>{_YEAR})\s*(?:-|–|/|to)\s*(?P<y2>(?:19|20)?\d\d)\b(?!\s*%)", 0),
+        ("weekday", rf"\b(?:(?:on|last|this|next|early|late)\s+)?(?:the\s+{part}\s+of\s+)?(?P<wd>{weekday})(?:\s+{part})?\b", re.IGNORECASE),
+        ("month", rf"\b(?P<q>{_PREP}|this|last|next|earlier this|later this)\s+(?P<mon>{month})(?!\w)", re.IGNORECASE),
+        ("year", rf"\b(?:{_PREP}|the year|year)\s+(?P<y>{_YEAR})\b(?!\s*[-–/]\s*\d)", re.IGNORECASE),
+        ("deictic", r"\b(?P<w>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night)\b", re.IGNORECASE),
+        ("relative", r"\b(?P<q>last|next|this|earlier this|later this|past|coming)\s+(?P<unit>week|month|year)\b", re.IGNORECASE),
+        ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\s+(?P<unit>day|week|month|year|decade)s?\s+ago\b", re.IGNORECASE),
     ]
 
 
@@ -61,24 +74,30 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
     starts = [s for s, _ in sentences]
     taken: list[tuple[int, int]] = []
     found: list[TimeExpr] = []
-    present = set(_LOWER_WORD.findall(text.lower()))
+    cues: dict[int, list[tuple[int, int, str]]] = {}  # per sentence, for the tense of its expressions
+    lower = lowered(text)
+    present = set(_LOWER_WORD.findall(text.lower() if lower is None else lower))
     has_digit = any(ch.isdigit() for ch in text)
-    for kind, pattern in _patterns():
+    for kind, as_written, for_lower in _patterns():
         if not _worth_trying(kind, present, has_digit):
             continue
-        for m in pattern.finditer(text):
+        # matches over the lowered text have the same spans; what they resolve to ignores case
+        for m in as_written.finditer(text) if lower is None else for_lower.finditer(lower):
             if any(m.start() < b and a < m.end() for a, b in taken):
                 continue
             if kind == "month" and m.group("mon").lower().startswith("may") and not _month_may(m, text):
                 continue
             i = max(bisect.bisect_right(starts, m.start()) - 1, 0)
             s_start, s_end = sentences[i]
-            tense = tense_near(text[s_start:s_end], m.start() - s_start, m.end() - s_start)
+            if i not in cues:
+                cues[i] = tense_cues(text[s_start:s_end])
+            tense = tense_at(cues[i], m.start() - s_start, m.end() - s_start)
             expr = _resolve(kind, m, base, tense)
             if expr is None:
                 continue
             date, precision, source, until = expr
-            found.append(TimeExpr(m.start(), m.end(), m.group(), date, precision, source, tense, until, i))
+            found.append(TimeExpr(m.start(), m.end(), text[m.start():m.end()], date, precision, source, tense, until,
+                                  i))
             taken.append((m.start(), m.end()))
     found.sort(key=lambda t: t.start)
     return found
@@ -111,7 +130,7 @@ def _worth_trying(kind: str, present: set[str], has_digit: bool) -> bool:
 
 def _month_may(m: re.Match, text: str) -> bool:
     """"in May" is a month; "may" after this/last/next or a preposition only when capitalised."""
-    return m.group("mon")[0] == "M"
+    return text[m.start("mon")] == "M"
 
 
 def _parse_anchor(anchor: str | None) -> dt.date | None:

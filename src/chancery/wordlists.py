@@ -26,3 +26,16 @@ def any_of(words: list[str]) -> re.Pattern:
 def quantity_heads() -> frozenset[str]:
     """Words after which "of" does not open a prepositional phrase: "thousands of protesters"."""
     return frozenset(load("matching.toml")["quantity_heads"])
+
+
+_CASE_EXCEPTIONS = re.compile("[ıſ]")  # match "i" and "s" case-insensitively, but lower() keeps them
+
+
+def lowered(text: str) -> str | None:
+    """text.lower() where a case-sensitive match of lower-case words in it is the same as a
+    case-insensitive match in text (same offsets, same matches), else None: lower() lengthens "İ",
+    and leaves "ı" and "ſ", which case-insensitive patterns match as "i" and "s"."""
+    lower = text.lower()
+    if len(lower) != len(text) or _CASE_EXCEPTIONS.search(text):
+        return None
+    return lower
