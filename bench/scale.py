@@ -70,12 +70,36 @@ def timed_engine(name: str, workers: int, articles: list) -> float:
     return elapsed
 
 
+def _burn(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
+def machine_scaling() -> float:
+    """What the machine itself gives: pure arithmetic in 2 processes against 1 (the ceiling for ours)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    times = []
+    for workers in (1, 2):
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_burn, [10] * workers))
+            started = time.perf_counter()
+            list(pool.map(_burn, [3_000_000] * 8))
+            times.append(time.perf_counter() - started)
+    return times[0] / times[1]
+
+
 def scaling(n: int) -> list[dict]:
     from chancery.records import Article
 
     articles = [Article(id=r["id"], source=r["id"], raw=r["text"], title=r["title"], published=r["published"])
                 for r in generate(n, seed=5)]
-    figures = []
+    ceiling = machine_scaling()
+    print(f"machine: pure arithmetic in 2 processes runs {ceiling:.2f}x as fast as in 1 (the ceiling here)")
+    figures = [{"name": "scaling.machine.speedup_2_vs_1", "value": round(ceiling, 2), "unit": "ratio",
+                "target": None, "meets": None}]
     for name in ("process", "dask"):
         try:
             one, two = timed_engine(name, 1, articles), timed_engine(name, 2, articles)
