@@ -83,3 +83,32 @@ def test_a_new_version_keeps_the_old_annotations_but_reports_the_current(store_u
             assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == len(original.events) + 1
         store.add([original])  # the content goes back to the first version, whose events count again
         assert queries.events(store, limit=1000).total == len(original.events) == store.counts()["events"]
+
+
+def test_an_undated_article_takes_its_storys_date_in_the_store_as_in_analyze(tmp_path):
+    from chancery.cli import main
+
+    text = ("Chile and Argentina signed a treaty on the shared Andean aquifer in Santiago on Thursday. "
+            "Chilean President Gabriel Boric and Argentine President Javier Milei met at La Moneda palace "
+            "and agreed to share data on groundwater along the border.")
+    records = [
+        {"id": "dated", "text": text, "title": "Chile, Argentina sign aquifer treaty", "published": "2025-03-14"},
+        {"id": "undated", "text": text.replace("signed a treaty on the shared Andean aquifer in Santiago on Thursday",
+                                               "on Thursday signed a treaty on the shared Andean aquifer in Santiago"),
+         "title": "Aquifer treaty signed in Santiago"},
+    ]
+    source = tmp_path / "two.jsonl"
+    source.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    assert main(["analyze", str(source), "-o", str(tmp_path / "r.json")]) == 0
+    analysed = json.loads((tmp_path / "r.json").read_text())
+    assert len(analysed["stories"]) == 1
+    lent = [e for e in analysed["events"] if e["article"] == "undated" and e["date_source"] == "story"]
+    # "on Thursday" resolves in the story's week; sentences without a time take the story's day
+    assert lent and {e["date"] for e in lent} <= {"2025-03-13", "2025-03-14"}
+    assert any(e["date"] == "2025-03-13" for e in lent)
+    db = str(tmp_path / "two.db")
+    assert main(["ingest", str(source), "--db", db]) == 0
+    with open_store(db) as store:
+        stored = store.report()
+    assert canonical(stored["events"]) == canonical(analysed["events"])
+    assert canonical(stored["comparisons"]) == canonical(analysed["comparisons"])

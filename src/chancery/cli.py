@@ -243,7 +243,7 @@ def ingest(
                                   language),
                           batch_size=batch_size)
         stats.unchanged += skip.count
-        _relink(store, outlets)
+        _relink(store, outlets, actors, patterns)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
@@ -265,12 +265,15 @@ class _AlreadyStored:
         return found
 
 
-def _relink(store, outlets: list[Path] | None = None) -> None:
-    from .outlets import outlet_table
+def _relink(store, outlets: list[Path] | None = None, actors: list[Path] | None = None,
+            patterns: list[Path] | None = None) -> None:
     from .relink import relink
 
+    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
+                        actor_files=tuple(str(p) for p in actors or ()),
+                        pattern_files=tuple(str(p) for p in patterns or ()))
     with err.status("linking: stories and comparisons across articles", spinner="dots"):
-        relink(store, outlets=outlet_table(tuple(str(p) for p in outlets or ())))
+        relink(store, outlets=pipeline.cleaner.outlets, pipeline=pipeline)
 
 
 def _holdings(counts: dict[str, int]) -> str:

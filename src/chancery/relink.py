@@ -6,7 +6,9 @@ each ingest, from the stored records, and replace the previous link results in o
 """
 from __future__ import annotations
 
-from .link import link
+from .annotate import anchor_date
+from .link import link, propagate_dates
+from .records import Article
 from .storage import Store
 from .stories import StorySettings, cluster
 
@@ -14,12 +16,31 @@ from .stories import StorySettings, cluster
 LINK_KINDS = {"comparisons": "comparison", "story_events": "story_events", "framing": "framing"}
 
 
-def relink(store: Store, settings: StorySettings | None = None, outlets=None) -> dict[str, int]:
-    """Cluster the store's current articles into stories, compare what the articles of each story
-    report, and store it all; return how many of each were stored."""
-    stories = [story.to_dict() for story in cluster(store.current_articles(), settings, ordered=True)]
+def relink(store: Store, settings: StorySettings | None = None, outlets=None, pipeline=None) -> dict[str, int]:
+    """Cluster the store's current articles into stories; with `pipeline`, analyse undated articles
+    again against their story's date (as `analyze` does); compare what the articles of each story
+    report; store it all. Returns how many of each were stored."""
+    dates: dict[str, Article] = {}  # every article's dates only: what a story lends is decided from them
+    undated: list[Article] = []
+
+    def noting(articles):
+        for article in articles:
+            if anchor_date(article) is None:
+                undated.append(article)
+            else:
+                dates[article.id] = Article(id=article.id, source=article.source, raw="", published=article.published,
+                                            dateline=article.dateline)
+            yield article
+
+    found = cluster(noting(store.current_articles()), settings, ordered=True)
+    redated = 0
+    if pipeline is not None and undated:
+        again = propagate_dates([*undated, *dates.values()], found, pipeline.analyse)
+        redated = store.replace_annotations(a for a in again if a.anchor)
+    stories = [story.to_dict() for story in found]
     store.replace_links(stories, {})  # the report read next must see the new stories
     report = link(store.report(), outlets=outlets)
     results = {kind: report.get(field) or [] for field, kind in LINK_KINDS.items()}
     store.replace_links(stories, results)
-    return {"stories": len(stories), **{field: len(results[kind]) for field, kind in LINK_KINDS.items()}}
+    return {"stories": len(stories), "redated": redated,
+            **{field: len(results[kind]) for field, kind in LINK_KINDS.items()}}

@@ -31,7 +31,7 @@ from sqlalchemy.pool import StaticPool
 from sqlalchemy.sql import operators
 
 from . import __version__, settings
-from .records import Actor, Article, Dateline, Mention, TimeExpr
+from .records import Actor, Article, Dateline, Mention, Removed, TimeExpr
 from .report import event_entry, fact_entries, mention_entry, time_entry
 
 __all__ = ["IngestStats", "SearchError", "Store", "open_store"]
@@ -496,8 +496,12 @@ class Store:
                 sentences = _grouped(connection, sentences_table, pks, lambda r: (r.char_start, r.char_end),
                                      sentences_table.c.idx)
                 events = _grouped(connection, events_table, pks, lambda r: r.payload, events_table.c.pk)
+                removed = _grouped(connection, removed_table, pks, lambda r: Removed(r.kind, r.text),
+                                   removed_table.c.position)
             for row in rows:
-                yield _article_from_row(row, sentences.get(row["pk"], []), events.get(row["pk"], []))
+                article = _article_from_row(row, sentences.get(row["pk"], []), events.get(row["pk"], []))
+                article.removed = removed.get(row["pk"], [])
+                yield article
             last = rows[-1]
             after = (last["published"] or last["dateline_date"] or "9999", last["article_id"])
 
@@ -506,6 +510,25 @@ class Store:
         with self.engine.connect() as connection:
             return [r.payload for r in connection.execute(
                 sa.select(stories_table.c.payload).order_by(stories_table.c.start, stories_table.c.story_id))]
+
+    def replace_annotations(self, articles: Iterable[Article]) -> int:
+        """Store what the per-article stages found again for articles whose content is stored as the
+        current version (the link stage re-analyses undated articles with their story's date); the
+        previous findings are replaced in one transaction. Returns how many articles were updated."""
+        a = articles_table
+        updated = 0
+        with self._write() as connection:
+            for article in articles:
+                pk = connection.execute(sa.select(a.c.pk).where(
+                    a.c.identity_key == identity_key(article), a.c.content_hash == article.content_hash,
+                    a.c.is_current)).scalar()
+                if pk is None:
+                    continue
+                for table in (events_table, quotes_table, facts_table, annotations_table):
+                    connection.execute(sa.delete(table).where(table.c.article_pk == pk))
+                _write_annotations(connection, pk, article)
+                updated += 1
+        return updated
 
     def report(self, story: str | None = None) -> dict:
         """The store as one `chancery.report/1` document (current versions only); with `story`, only
