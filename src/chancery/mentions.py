@@ -94,6 +94,7 @@ class MentionFinder:
     def __init__(self, kb: Knowledge, refs: References | None = None) -> None:
         self.kb = kb
         self.refs = refs or references()
+        self.plural_firsts = frozenset(o[0] for o in self.refs.plural_openers if o)
 
     def __call__(self, text: str) -> list[Candidate]:
         index = token_index(text)
@@ -144,7 +145,7 @@ class _Scanner:
     """One left-to-right pass over the tokens of a text."""
 
     def __init__(self, finder: MentionFinder, text: str, toks, lower, hits: dict[int, _Hit]) -> None:
-        self.kb, self.refs = finder.kb, finder.refs
+        self.kb, self.refs, self.plural_firsts = finder.kb, finder.refs, finder.plural_firsts
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
 
@@ -191,6 +192,8 @@ class _Scanner:
 
     def plural(self, i: int) -> int | None:
         """"the two leaders", "both sides", "the pair"."""
+        if self.lower[i] not in self.plural_firsts:
+            return None
         for opener in self.refs.plural_openers:
             n = len(opener)
             if tuple(self.lower[i:i + n]) != opener:

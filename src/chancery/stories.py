@@ -40,6 +40,7 @@ import heapq
 import math
 import re
 import zlib
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -468,7 +469,11 @@ class StoryClusterer:
     def __init__(self, settings: StorySettings | None = None) -> None:
         self.settings = settings or StorySettings()
         self._clusters: list[_Cluster] = []
-        self._parent: list[int] = []  # merged clusters point to the cluster that absorbed them
+        # merged clusters point to the cluster that absorbed them; 1 for a retired cluster. Both are read
+        # for every posting of every lookup: flat arrays, not lists of int objects strewn over the heap,
+        # keep those reads cheap when there are a million clusters
+        self._parent = array("q")
+        self._retired = bytearray()
         self._by_article: dict[str, int] = {}
         self._smallest: dict[str, str] = {}  # story id -> the article id it is named after
         self._versions: list[int] = []
@@ -529,6 +534,7 @@ class StoryClusterer:
                 single.title = (sig.published or "9999", sig.id, sig.title)
             self._clusters.append(single)
             self._parent.append(single.order)
+            self._retired.append(0)
             self._versions.append(0)
             self._by_article[sig.id] = single.order
             self._post(single.order, single)
@@ -696,22 +702,29 @@ class StoryClusterer:
 
     def _candidates(self, c: _Cluster, exclude: int = -1) -> list[int]:
         s = self.settings
-        hits: Counter = Counter()
+        hits: dict[int, float] = {}
         weights = c.terms
         norm = math.sqrt(sum(v * v for v in weights.values())) or 1.0
+        parent, retired, index, keep = self._parent, self._retired, self._index, s.max_postings
         for key in self._keys(c):
+            postings = index.get(key)
+            if not postings:
+                continue
             if isinstance(key, tuple):
                 weight = 1.0
             elif key.startswith("pair:"):
                 weight = 0.3
             else:
                 weight = weights[key] / norm
-            for number in self._index.get(key, ())[-s.max_postings:]:
-                root = self._find(number)
-                if root != exclude and not self._clusters[root].retired:
-                    hits[root] += weight
-        ranked = sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:s.max_candidates]
-        return [number for number, _ in ranked]
+            # the postings of a large corpus are read millions of times: _find only off the short path
+            for number in postings[-keep:]:
+                root = parent[number]
+                if parent[root] != root:
+                    root = self._find(number)
+                if root != exclude and not retired[root]:
+                    hits[root] = hits.get(root, 0.0) + weight
+        # the best-scoring stories, the lower number first among equals (as sorting by that would give)
+        return [number for _, number in heapq.nsmallest(s.max_candidates, [(-v, k) for k, v in hits.items()])]
 
     def _near_duplicate(self, single: _Cluster, exclude: int = -1) -> int | None:
         s = self.settings
@@ -722,8 +735,10 @@ class StoryClusterer:
         seen = set()
         for i in range(len(sketch) // s.rows):
             for number in self._index.get((i, sketch[i * s.rows:(i + 1) * s.rows]), ())[-s.max_postings:]:
-                root = self._find(number)
-                if root in seen or root == exclude or self._clusters[root].retired:
+                root = self._parent[number]
+                if self._parent[root] != root:
+                    root = self._find(number)
+                if root in seen or root == exclude or self._retired[root]:
                     continue
                 seen.add(root)
                 other = self._clusters[root]
@@ -774,6 +789,7 @@ class StoryClusterer:
             if c.title is None:
                 c.summary = self._summary(c)
             c.retired = True
+            self._retired[number] = 1
             c.terms, c.sketches, c.posted = {}, [], set()
             c.actors, c.places, c.dyads = Counter(), Counter(), Counter()
             c.countries = Counter(dict(c.countries.most_common(4)))
