@@ -50,9 +50,10 @@ class TokenIndex:
         return a, b
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)
 def token_index(text: str) -> TokenIndex:
-    """`tokens(text)` indexed; kept for the few most recent texts, so the stages of one article share it."""
+    """`tokens(text)` indexed; kept for the latest few texts (an article and its captions), so the
+    stages of one article share it. Not more: what the cache holds outlives garbage collections."""
     toks = tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
     return TokenIndex(toks, tuple(t[0] for t in toks), tuple(norm_token(t[2]) for t in toks))
 

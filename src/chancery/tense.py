@@ -33,8 +33,19 @@ def markers() -> Markers:
                    frozenset(data["not_past"]))
 
 
-@lru_cache(maxsize=1 << 16)
+_PAST_FORMS: dict[str, bool] = {}  # is_past_form's answers: a plain dict holds nothing the GC must walk
+
+
 def is_past_form(word: str) -> bool:
+    known = _PAST_FORMS.get(word)
+    if known is None:
+        if len(_PAST_FORMS) >= 200_000:
+            _PAST_FORMS.clear()
+        known = _PAST_FORMS[word] = _is_past_form(word)
+    return known
+
+
+def _is_past_form(word: str) -> bool:
     lower = word.lower()
     m = markers()
     if lower in m.past_auxiliaries:
