@@ -106,10 +106,11 @@ class MentionFinder:
         """Longest known phrase at each token, case-checked; hits do not overlap."""
         phrases, lengths = self.kb.phrases, self.kb.lengths
         found: dict[int, _Hit] = {}
-        i, n_tokens = 0, len(toks)
-        while i < n_tokens:
-            step = 1
-            for n in lengths.get(lower[i], ()):
+        n_tokens, free = len(toks), 0  # free: the first token after the last hit
+        for i in [k for k, w in enumerate(lower) if w in lengths]:  # the tokens a known phrase starts with
+            if i < free:
+                continue
+            for n in lengths[lower[i]]:
                 if i + n > n_tokens:
                     continue
                 entries = phrases.get(tuple(lower[i:i + n]))
@@ -119,9 +120,8 @@ class MentionFinder:
                 entries = [e for e in entries if _case_ok(e, words)]
                 if entries:
                     found[i] = _Hit(i, i + n, entries)
-                    step = n
+                    free = i + n
                     break
-            i += step
         return found
 
 
@@ -173,15 +173,15 @@ class _Scanner:
     # the pass -----------------------------------------------------------------------------------
 
     def run(self) -> list[Candidate]:
-        i, n = 0, len(self.toks)
-        triggers = self.refs.triggers
-        while i < n:
-            # only known phrases, capitalised words and a few function words can start a mention
-            if i not in self.hits and self.lower[i] not in triggers and not self.toks[i][2][0].isupper():
-                i += 1
+        hits, triggers, toks = self.hits, self.refs.triggers, self.toks
+        # only known phrases, capitalised words and a few function words can start a mention
+        starts = [i for i, low in enumerate(self.lower) if i in hits or low in triggers or toks[i][2][0].isupper()]
+        free = 0  # the first token after the last mention
+        for i in starts:
+            if i < free:
                 continue
             nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
-            i = nxt if nxt and nxt > i else i + 1
+            free = nxt if nxt and nxt > i else i + 1
         return self.out
 
     def emit(self, i: int, j: int, kind: str, **kw) -> Candidate:
