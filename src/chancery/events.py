@@ -27,7 +27,7 @@ from .lemmas import lemmas_of
 from .lexicon import Lexicon, Pattern, lexicon
 from .quotes import quoted_spans, speech_words
 from .records import Actor, Article, Mention, TimeExpr
-from .sentences import split_sentences
+from .sentences import ByStart, split_sentences
 from .tense import is_past_form
 from .wordlists import any_of, load, quantity_heads
 
@@ -125,9 +125,10 @@ class EventExtractor:
     def __call__(self, article: Article) -> list[Event]:
         anchor = anchor_date(article)
         events: list[Event] = []
+        mentions, times = ByStart(article.mentions), ByStart(article.times)
         for i, (start, end) in enumerate(article.sentences):
-            events += self.sentence_events(article, article.text, start, end, i, article.mentions, article.times,
-                                           anchor)
+            events += self.sentence_events(article, article.text, start, end, i, mentions.starting(start, end),
+                                           times.starting(start, end), anchor)
         for part in article.removed:
             if part.kind == "caption":
                 mentions, times = self.annotator.annotate_text(part.text, anchor)
@@ -373,6 +374,7 @@ class EventExtractor:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
 
 def _longest_first(found: list[tuple[int, int, Pattern]]) -> list[tuple[int, int, Pattern]]:
     chosen: list[tuple[int, int, Pattern]] = []

@@ -95,6 +95,8 @@ class MentionFinder:
         self.kb = kb
         self.refs = refs or references()
         self.plural_firsts = frozenset(o[0] for o in self.refs.plural_openers if o)
+        # the first words of "counterpart", "head of state" and the other leader and counterpart words
+        self.role_firsts = frozenset(w[0] for w in self.refs.leader_words | self.refs.counterpart_words if w)
 
     def __call__(self, text: str) -> list[Candidate]:
         index = token_index(text)
@@ -145,7 +147,8 @@ class _Scanner:
     """One left-to-right pass over the tokens of a text."""
 
     def __init__(self, finder: MentionFinder, text: str, toks, lower, hits: dict[int, _Hit]) -> None:
-        self.kb, self.refs, self.plural_firsts = finder.kb, finder.refs, finder.plural_firsts
+        self.kb, self.refs, self.plural_firsts, self.role_firsts = finder.kb, finder.refs, finder.plural_firsts, \
+            finder.role_firsts
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
 
@@ -250,10 +253,9 @@ class _Scanner:
             if self.low(k) in _TITLE_ADJECTIVES and not (k in self.hits and self.hits[k].of("role")):
                 k += 1
                 continue
-            key3 = tuple(self.lower[k:k + 3])
             matched = False
-            for n in (3, 2, 1):
-                key = key3[:n]
+            for n in (3, 2, 1) if self.lower[k] in self.role_firsts else ():
+                key = tuple(self.lower[k:k + n])
                 if key in self.refs.counterpart_words:
                     kind, k, matched = "counterpart", k + n, True
                     break

@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .records import Article, Mention
+from .sentences import ByStart
 from .wordlists import any_of, any_of_lowered, load, lowered
 
 _PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"', "``": "''", "‹": "›"}
@@ -37,6 +37,7 @@ class SpeechWords:
     according: re.Pattern
     name_markers: frozenset[str]
     verbs_lowered: re.Pattern | None = None  # `verbs` for text wordlists.lowered has put in lower case
+    according_lowered: re.Pattern | None = None  # the same for `according`
     verb_at_end: re.Pattern | None = None  # "…, said" at the end of a stretch
 
 
@@ -46,7 +47,7 @@ def speech_words() -> SpeechWords:
     verbs = any_of(data["verbs"])
     return SpeechWords(verbs=verbs, nouns=any_of(data["nouns"]), documents=any_of(data["documents"]),
                        according=any_of(data["according"]), name_markers=frozenset(data["name_markers"]),
-                       verbs_lowered=any_of_lowered(data["verbs"]),
+                       verbs_lowered=any_of_lowered(data["verbs"]), according_lowered=any_of_lowered(data["according"]),
                        verb_at_end=re.compile(r",\s*(?:" + verbs.pattern + r")\s*$", re.IGNORECASE))
 
 
@@ -184,17 +185,15 @@ class QuoteExtractor:
     def _indirect(self, article: Article, mentions: list[Mention], covered: list[tuple[int, int]]) -> list[Quote]:
         text, out = article.text, []
         lower = lowered(text)
-        starts = [m.start for m in mentions]
-        in_order = all(a <= b for a, b in itertools.pairwise(starts))
+        by_start = ByStart(mentions)
         for index, (s, e) in enumerate(article.sentences):
             if any(a < e and s < b for a, b in covered):
                 continue
             sentence = text[s:e]
-            # the mentions that start in the sentence (all of them, should they not come in text order)
-            near = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)] if in_order else mentions
+            near = by_start.starting(s, e)
             quote = self._speaker_last(article, text, s, e, index, near) or \
                 self._speaker_first(article, text, s, e, index, near, lower) or \
-                self._according(article, sentence, s, e, index, mentions)
+                self._according(article, sentence, s, e, index, mentions, lower)
             if quote is not None:
                 out.append(quote)
         return out
@@ -248,8 +247,8 @@ class QuoteExtractor:
         comma = before.rfind(",")
         return self.words.verb_at_end.match(before, comma) if comma >= 0 else None
 
-    def _according(self, article, sentence, s, e, index, mentions) -> Quote | None:
-        m = self.words.according.search(sentence)
+    def _according(self, article, sentence, s, e, index, mentions, lower: str | None = None) -> Quote | None:
+        m = self.words.according.search(sentence) if lower is None else self.words.according_lowered.search(lower[s:e])
         if not m:
             return None
         who = [x for x in mentions if s + m.end() <= x.start < s + m.end() + 60]
