@@ -84,8 +84,18 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(t.low for t in _tokenize(phrase))
 
 
-def _keys(table: dict) -> dict[tuple[str, ...], object]:
-    return {_key(k): v for k, v in table.items()}
+class _Phrases(dict):
+    """Phrases (tuples of token forms) and what they map to, with the words they start and end with:
+    most tokens start no phrase, and that is one set lookup."""
+
+    def __init__(self, items) -> None:
+        super().__init__(items)
+        self.firsts = frozenset(k[0] for k in self if k)
+        self.lasts = frozenset(k[-1] for k in self if k)
+
+
+def _keys(table: dict) -> _Phrases:
+    return _Phrases((_key(k), v) for k, v in table.items())
 
 
 @dataclass(frozen=True)
@@ -173,7 +183,7 @@ def load_units(text: str | None = None) -> Units:
     context = tuple((frozenset(c["written"]), c["code"], tuple(w.lower() for w in c["words"]))
                     for c in cur.get("context", []))
     groups = {noun: group for group, nouns in counts.get("groups", {}).items() for noun in nouns}
-    measures = {_key(k): (v["unit"], float(v.get("factor", 1))) for k, v in d.get("measures", {}).items()}
+    measures = _Phrases((_key(k), (v["unit"], float(v.get("factor", 1)))) for k, v in d.get("measures", {}).items())
     return Units(
         symbols=dict(cur["symbols"]), codes=dict(cur["codes"]), currency_words=_keys(cur["words"]),
         weak=frozenset(cur.get("weak", [])), context=context,
@@ -181,7 +191,7 @@ def load_units(text: str | None = None) -> Units:
         short_scales={k: float(v) for k, v in d.get("short_scales", {}).items()},
         units=dict(num["units"]), tens=dict(num["tens"]), multipliers=dict(num["multipliers"]),
         ordinals=dict(num["ordinals"]), ordinal_suffixes=frozenset(num["ordinal_suffixes"]),
-        vague={_key(k): float(v) for k, v in num["vague"].items()},
+        vague=_Phrases((_key(k), float(v)) for k, v in num["vague"].items()),
         q_before=_keys(q["before"]), q_after=_keys(q["after"]), q_verbs=frozenset(q.get("verbs", [])),
         percent=_keys(d["percent"]), measures=measures,
         irregular=frozenset(counts["irregular_plurals"]), not_plural=frozenset(counts["not_plural"]),
@@ -189,13 +199,13 @@ def load_units(text: str | None = None) -> Units:
         times_verbs=dict(counts["times"]), count_stop=frozenset(counts["stop"]["words"]),
         times_multiplier=frozenset(counts["multiplier_after_times"]["words"]),
         time_units=frozenset(d["time"]["units"]), time_after=frozenset(d["time"]["after"]),
-        time_before=frozenset(d["time"]["before"]), of_day={_key(k): True for k in d["time"]["of_day"]},
+        time_before=frozenset(d["time"]["before"]), of_day=_Phrases((_key(k), True) for k in d["time"]["of_day"]),
         ordinal_nouns=_keys(d["ordinals"]["nouns"]), ordinal_compounds=frozenset(d["ordinals"].get("compounds", [])),
         labels=frozenset(skip["labels"]), definite=frozenset(skip["definite"]),
         capital_ok=frozenset(skip["capital_ok"]),
         what_verbs=frozenset(what["verbs"]), fillers=frozenset(what["fillers"]),
-        auxiliaries=frozenset(what["auxiliaries"]), links_before={_key(k): True for k in what["links_before"]},
-        links_after={_key(k): True for k in what["links_after"]}, boundaries=frozenset(what["boundaries"]),
+        auxiliaries=frozenset(what["auxiliaries"]), links_before=_Phrases((_key(k), True) for k in what["links_before"]),
+        links_after=_Phrases((_key(k), True) for k in what["links_after"]), boundaries=frozenset(what["boundaries"]),
         determiners=frozenset(what["determiners"]), max_words=int(what.get("max_words", 6)),
         period_words=frozenset(what.get("period_words", [])), proper_endings=tuple(what.get("proper_endings", [])),
         list_triggers=tuple(sorted(lists["triggers"], key=len, reverse=True)),
@@ -317,6 +327,9 @@ class _Scanner:
 
     def _match(self, k: int, table: dict, max_len: int = 4) -> tuple[object, int] | None:
         """Longest phrase of `table` starting at token k; (value, next token)."""
+        firsts = getattr(table, "firsts", None)
+        if firsts is not None and k < len(self.toks) and self.toks[k].low not in firsts:
+            return None
         for n in range(max_len, 0, -1):
             if k + n > len(self.toks):
                 continue
@@ -327,6 +340,9 @@ class _Scanner:
 
     def _match_back(self, k: int, table: dict, max_len: int = 4) -> tuple[object, int] | None:
         """Longest phrase of `table` ending at token k - 1; (value, its first token)."""
+        lasts = getattr(table, "lasts", None)
+        if lasts is not None and 0 < k <= len(self.toks) and self.toks[k - 1].low not in lasts:
+            return None
         for n in range(max_len, 0, -1):
             if k - n < 0:
                 continue
