@@ -142,6 +142,10 @@ class EventExtractor:
 
     def sentence_events(self, article: Article, text: str, start: int, end: int, index: int | None,
                         mentions: list[Mention], times: list[TimeExpr], anchor: str | None) -> list[Event]:
+        actors = [m for m in mentions if start <= m.start < end and m.actor.kind not in ("place", "adjective")]
+        places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
+        if not actors and not places:
+            return []  # every event needs a source among these (most sentences of most news name none)
         indexed = token_index(text)
         within = indexed.within(start, end)
         if within is not None:  # the sentence's tokens, as the mention finder made them
@@ -157,9 +161,7 @@ class EventExtractor:
         if not found:
             return []
         chosen = _longest_first(found)
-        actors = [m for m in mentions if start <= m.start < end and m.actor.kind not in ("place", "adjective")]
         adjectives = [m for m in mentions if start <= m.start < end and m.actor.kind == "adjective"]
-        places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
         sentence_times = [t for t in times if start <= t.start < end]
         slogans = [(a, b) for a, b, _, _ in quoted_spans(text[start:end]) if len(text[start + a:start + b].split()) < 6]
         chosen = [(i, j, p) for i, j, p in chosen

@@ -191,8 +191,9 @@ class QuoteExtractor:
                 continue
             sentence = text[s:e]
             near = by_start.starting(s, e)
-            quote = self._speaker_last(article, text, s, e, index, near) or \
-                self._speaker_first(article, text, s, e, index, near, lower) or \
+            # the speaker of "X said ..." and "..., X said" is one of the sentence's own mentions
+            quote = near and (self._speaker_last(article, text, s, e, index, near)
+                              or self._speaker_first(article, text, s, e, index, near, lower)) or \
                 self._according(article, sentence, s, e, index, mentions, lower)
             if quote is not None:
                 out.append(quote)
