@@ -27,6 +27,7 @@ _POSSESSIVE = frozenset({"his", "her", "their", "its"})
 _TITLE_ADJECTIVES = frozenset(load("references.toml")["words"]["title_adjectives"])
 _TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "from", "during", "early", "late", "mid",
                                 "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
+_UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
                         "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
 
@@ -97,6 +98,7 @@ class MentionFinder:
         self.plural_firsts = frozenset(o[0] for o in self.refs.plural_openers if o)
         # the first words of "counterpart", "head of state" and the other leader and counterpart words
         self.role_firsts = frozenset(w[0] for w in self.refs.leader_words | self.refs.counterpart_words if w)
+        self.sector_nouns: dict[tuple[str, ...], str | None] = {}  # role words -> sector (kb.sector_nouns)
 
     def __call__(self, text: str) -> list[Candidate]:
         index = token_index(text)
@@ -149,6 +151,7 @@ class _Scanner:
     def __init__(self, finder: MentionFinder, text: str, toks, lower, hits: dict[int, _Hit]) -> None:
         self.kb, self.refs, self.plural_firsts, self.role_firsts = finder.kb, finder.refs, finder.plural_firsts, \
             finder.role_firsts
+        self.sector_nouns = finder.sector_nouns
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
 
@@ -268,7 +271,7 @@ class _Scanner:
             if hit and hit.of("role"):
                 roles.append(hit.of("role")[0].value)
                 kind = kind if kind in ("counterpart",) else "role"
-                sector = sector or self.kb.sector_nouns.get(phrase_key(" ".join(self.lower[hit.i:hit.j])))
+                sector = sector or self.sector_noun(tuple(self.lower[hit.i:hit.j]))
                 k = hit.j
                 continue
             if hit and hit.of("sector") and not hit.of("country", "demonym", "metonym", "org", "person"):
@@ -280,6 +283,13 @@ class _Scanner:
         if k > start and self.low(k - 1) in _TITLE_ADJECTIVES:
             k -= 1
         return roles, sector, kind, k
+
+    def sector_noun(self, words: tuple[str, ...]) -> str | None:
+        """The sector of role words as written in the sector table, looked up once per form."""
+        known = self.sector_nouns.get(words, _UNSEEN)
+        if known is _UNSEEN:
+            known = self.sector_nouns[words] = self.kb.sector_nouns.get(phrase_key(" ".join(words)))
+        return known
 
     def skip_department(self, k: int) -> int:
         """After "Minister of Natural Resources and Ecology", the name follows the department: skip to

@@ -145,11 +145,13 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
     found: list[TimeExpr] = []
     cues: dict[int, list[tuple[int, int, str]]] = {}  # per sentence, for the tense of its expressions
     lower = lowered(text)
-    present = set(_LOWER_WORD.findall(text.lower() if lower is None else lower))
-    has_digit = any(ch.isdigit() for ch in text)
     stretches = _Stretches(lower) if lower is not None else None
+    if stretches is None:
+        present = set(_LOWER_WORD.findall(text.lower()))
+        has_digit = any(ch.isdigit() for ch in text)
     for kind, as_written, for_lower, anchors in _patterns():
-        if not _worth_trying(kind, present, has_digit):
+        # (the stretches' anchors ask more than _worth_trying: a kind it would skip finds nothing there)
+        if stretches is None and not _worth_trying(kind, present, has_digit):
             continue
         # matches over the lowered text have the same spans; what they resolve to ignores case
         for m in as_written.finditer(text) if stretches is None else stretches.matches(for_lower, anchors):
