@@ -40,15 +40,18 @@ def corpus_texts() -> list[tuple[str, str]]:
     return texts
 
 
-def best_of(repeat: int, *fns) -> list[float]:
-    """The best time of each function over `repeat` rounds, the functions taking turns in each round."""
-    best = [float("inf")] * len(fns)
+def best_of(repeat: int, chunks: list, *fns) -> list[float]:
+    """Each function's time over all chunks of the corpus: on each chunk the best of `repeat` rounds,
+    the functions taking turns chunk by chunk, so that a change in the machine's speed (other work,
+    a busy neighbour on a shared host) hits them alike."""
+    best = [[float("inf")] * len(chunks) for _ in fns]
     for _ in range(repeat):
-        for k, fn in enumerate(fns):
-            start = time.perf_counter()
-            fn()
-            best[k] = min(best[k], time.perf_counter() - start)
-    return best
+        for c, chunk in enumerate(chunks):
+            for k, fn in enumerate(fns):
+                start = time.perf_counter()
+                fn(chunk)
+                best[k][c] = min(best[k][c], time.perf_counter() - start)
+    return [sum(times) for times in best]
 
 
 def bench_per_article(repeat: int) -> list[dict]:
@@ -63,31 +66,37 @@ def bench_per_article(repeat: int) -> list[dict]:
 
     texts = corpus_texts()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for i, (name, text) in enumerate(texts):
-            (folder / f"{i:05d}_{name}.txt").write_text(text, encoding="utf-8")
+        chunks = []  # (folder of text files, the raw texts), about 1/8 of the corpus each
+        size = -(-len(texts) // 8)
+        for c in range(0, len(texts), size):
+            folder = Path(tmp) / f"chunk{c:05d}"
+            folder.mkdir()
+            for i, (name, text) in enumerate(texts[c:c + size], start=c):
+                (folder / f"{i:05d}_{name}.txt").write_text(text, encoding="utf-8")
+            chunks.append((folder, [t for _, t in texts[c:c + size]]))
         total_bytes = sum(len(t.encode("utf-8")) for _, t in texts)
         cleaner, pipeline = Cleaner(), Pipeline()
-        counted = {"sentences": 0}
+        counted: dict = {}
 
-        def read_clean_split() -> None:
-            counted["sentences"] = sum(len(split_sentences(cleaner(a).text)) for a in read([folder]))
+        def read_clean_split(chunk) -> None:
+            counted[chunk[0]] = sum(len(split_sentences(cleaner(a).text)) for a in read([chunk[0]]))
 
-        def end_to_end() -> None:
-            for article in read([folder]):
+        def end_to_end(chunk) -> None:
+            for article in read([chunk[0]]):
                 pipeline.process(article)
 
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        raw = [t for _, t in texts]
 
-        def spacy_baseline() -> None:
-            for doc in nlp.pipe(raw, batch_size=64):
+        def spacy_baseline(chunk) -> None:
+            for doc in nlp.pipe(chunk[1], batch_size=64):
                 list(doc.sents)
 
-        for fn in (read_clean_split, end_to_end, spacy_baseline):  # warm caches and data files first
-            fn()
-        t_clean, t_all, t_spacy = best_of(repeat, read_clean_split, end_to_end, spacy_baseline)
+        for chunk in chunks:  # warm caches and data files first
+            for fn in (read_clean_split, end_to_end, spacy_baseline):
+                fn(chunk)
+        t_clean, t_all, t_spacy = best_of(repeat, chunks, read_clean_split, end_to_end, spacy_baseline)
+        counted["sentences"] = sum(counted[folder] for folder, _ in chunks)
 
     n, sentences, mb = len(texts), counted["sentences"], total_bytes / 1e6
     print(f"per-article stages over {n} text files, {mb:.2f} MB, {sentences} sentences (best of {repeat}, one core)")
