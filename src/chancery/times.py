@@ -84,7 +84,7 @@ def _sources() -> list[tuple[str, str, int, tuple[_Anchor, ...]]]:
 
 # No time expression holds a character other than these: word characters, spaces and - – , . /
 _OUTSIDE = re.compile(r"[^\w\s\-–,./]")
-_ANY_DIGIT = re.compile(r"\d")
+_DIGITS = re.compile(r"\d+")
 
 
 class _Stretches:
@@ -103,7 +103,7 @@ class _Stretches:
             found = self.holding[anchor] = set()
             cuts, lower = self.cuts, self.lower
             if anchor.digit:
-                found.update(bisect.bisect_left(cuts, m.start()) for m in _ANY_DIGIT.finditer(lower))
+                found.update(bisect.bisect_left(cuts, m.start()) for m in _DIGITS.finditer(lower))
             for word in anchor.words:
                 at = lower.find(word)
                 while at >= 0:
@@ -162,7 +162,7 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
             i = max(bisect.bisect_right(starts, m.start()) - 1, 0)
             s_start, s_end = sentences[i]
             if i not in cues:
-                cues[i] = tense_cues(text[s_start:s_end])
+                cues[i] = tense_cues(text[s_start:s_end], lower[s_start:s_end] if lower is not None else None)
             tense = tense_at(cues[i], m.start() - s_start, m.end() - s_start)
             expr = _resolve(kind, m, base, tense)
             if expr is None:
