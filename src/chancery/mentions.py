@@ -99,6 +99,9 @@ class MentionFinder:
         # the first words of "counterpart", "head of state" and the other leader and counterpart words
         self.role_firsts = frozenset(w[0] for w in self.refs.leader_words | self.refs.counterpart_words if w)
         self.sector_nouns: dict[tuple[str, ...], str | None] = {}  # role words -> sector (kb.sector_nouns)
+        # the words plural(), dyad() and titled() can start at without a known phrase there
+        self.title_words = _DETERMINERS | _TITLE_ADJECTIVES | self.plural_firsts | self.role_firsts | \
+            frozenset(self.refs.pronouns)
 
     def __call__(self, text: str) -> list[Candidate]:
         index = token_index(text)
@@ -151,7 +154,7 @@ class _Scanner:
     def __init__(self, finder: MentionFinder, text: str, toks, lower, hits: dict[int, _Hit]) -> None:
         self.kb, self.refs, self.plural_firsts, self.role_firsts = finder.kb, finder.refs, finder.plural_firsts, \
             finder.role_firsts
-        self.sector_nouns = finder.sector_nouns
+        self.sector_nouns, self.title_words = finder.sector_nouns, finder.title_words
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
 
@@ -183,10 +186,14 @@ class _Scanner:
         # only known phrases, capitalised words and a few function words can start a mention
         starts = [i for i, low in enumerate(self.lower) if i in hits or low in triggers or toks[i][2][0].isupper()]
         free = 0  # the first token after the last mention
+        title_words = self.title_words
         for i in starts:
             if i < free:
                 continue
-            nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
+            if i in hits or self.lower[i] in title_words:
+                nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
+            else:  # a capitalised word no known phrase starts: plural references, dyads and titles
+                nxt = self.simple(i)  # all open with a known phrase or one of the title words
             free = nxt if nxt and nxt > i else i + 1
         return self.out
 
