@@ -269,6 +269,7 @@ class _Scanner:
         self.toks = _tokenize(text)
         self.sentences = sentences or ([(0, len(text))] if text else [])
         self.sent_starts = [s for s, _ in self.sentences]
+        self._in_order = all(a[1] <= b[0] for a, b in itertools.pairwise(self.sentences))  # sorted, apart
         self.times = sorted((t for t in times if 0 <= t.start < t.end <= len(text)), key=lambda t: t.start)
         self.blocked = [(t.start, t.end) for t in self.times]
         for m in _PHONE.finditer(text):
@@ -290,11 +291,15 @@ class _Scanner:
         starts = self.sent_starts
         if not starts or any(a > b for a, b in itertools.pairwise(starts)):
             return [self._sentence_of(o) for o in offsets]
-        out, k, n = [], 0, len(starts)
-        for offset in offsets:
-            while k < n and starts[k] <= offset:
-                k += 1
-            out.append(max(k - 1, 0))
+        # the offsets before the second sentence's start are in sentence 0, and so on: a bisection
+        # per sentence instead of a step per offset
+        out: list[int] = []
+        at = 0
+        for n, start in enumerate(starts[1:]):
+            upto = bisect.bisect_left(offsets, start, at)
+            out += [n] * (upto - at)
+            at = upto
+        out += [len(starts) - 1] * (len(offsets) - at)
         return out
 
     def _tok(self, k: int) -> _Tok | None:
@@ -370,8 +375,9 @@ class _Scanner:
         u = self.u
         # the tokens _at does not turn away at once: numbers, currencies, and words that are a
         # currency or can open a number, an ordinal or a vague quantity
-        openers = [k for k, t in enumerate(self.toks) if t.kind == "num" or t.kind == "cur" or t.kind == "word"
-                   and (t.low in u.word_starts or t.text in u.symbols or t.text in u.codes)]
+        starting, symbols, codes = u.word_starts, u.symbols, u.codes
+        openers = [k for k, (_, _, text, low, kind) in enumerate(self.toks) if kind == "num" or kind == "cur"
+                   or kind == "word" and (low in starting or text in symbols or text in codes)]
         i = 0
         for k in openers:
             if k < i:
@@ -1018,11 +1024,9 @@ class _Scanner:
             return out
         trigger = u.list_cue
         lower = lowered(self.text)
-        words = [w for w in u.list_cue_words if w in lower] if lower is not None else None
-        if words == []:
-            return out  # no cue anywhere
+        holding = self._holding_cue_words(lower) if lower is not None else None
         for si, (s, e) in enumerate(self.sentences):
-            if words is not None and not any(w in lower[s:e] for w in words):
+            if holding is not None and si not in holding:
                 continue  # most sentences hold no cue: skip them before the case-insensitive pattern
             sentence = self.text[s:e]
             for m in trigger.finditer(sentence):
@@ -1030,6 +1034,20 @@ class _Scanner:
                 if fact is not None:
                     out.append(fact)
         return out
+
+    def _holding_cue_words(self, lower: str) -> set[int]:
+        """Numbers of the sentences whose lowered text holds a list cue's longest word."""
+        found: set[int] = set()
+        for word in self.u.list_cue_words:
+            at = lower.find(word)
+            while at >= 0:
+                # sorted sentences that do not overlap: only the last one starting before it can hold it
+                for si in (self._sentence_of(at),) if self._in_order else range(len(self.sentences)):
+                    s, e = self.sentences[si]
+                    if s <= at and at + len(word) <= e:
+                        found.add(si)
+                at = lower.find(word, at + 1)
+        return found
 
     def _list_at(self, si: int, s: int, sentence: str, m: re.Match) -> Fact | None:
         u = self.u
