@@ -117,8 +117,14 @@ class _Stretches:
     def matches(self, pattern: re.Pattern, anchors: tuple[_Anchor, ...]) -> Iterator[re.Match]:
         """pattern.finditer(lower), tried only in the stretches that hold its anchors. A match never
         holds a cut, and what its look-arounds read at either end is the cut itself at the most."""
-        numbers = set.intersection(*(self._holding(anchor) for anchor in anchors))
         cuts, end = self.cuts, len(self.lower)
+        numbers = self._holding(anchors[0])
+        for anchor in anchors[1:]:
+            if anchor.digit:  # digits are everywhere: look for them only in the stretches left
+                numbers = {n for n in numbers if _DIGITS.search(self.lower, cuts[n - 1] + 1 if n else 0,
+                                                                cuts[n] if n < len(cuts) else end)}
+            else:
+                numbers = numbers & self._holding(anchor)
         for n in sorted(numbers):
             start = cuts[n - 1] + 1 if n else 0
             stop = cuts[n] + 1 if n < len(cuts) else end
