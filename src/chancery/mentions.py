@@ -266,6 +266,8 @@ class _Scanner:
             matched = False
             for n in (3, 2, 1) if self.lower[k] in self.role_firsts else ():
                 key = tuple(self.lower[k:k + n])
+                if len(key) < n:
+                    continue  # past the last token (matching the shorter key here ran k off the end)
                 if key in self.refs.counterpart_words:
                     kind, k, matched = "counterpart", k + n, True
                     break
