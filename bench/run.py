@@ -1,9 +1,11 @@
 """Benchmarks, measured side by side in one run. Prints figures and writes bench/results.json.
 
-    make bench            # or: .venv/bin/python bench/run.py [--repeat N]
+    make bench            # or: .venv/bin/python bench/run.py [--repeat N] [--story-sizes 10000 100000]
 
 Figures are ratios against a baseline measured in the same process on the same text, so they
-mean the same on a slow laptop and a fast server. Nothing here fails on timing.
+mean the same on a slow laptop and a fast server; the timed functions take turns, so that a
+machine busy with other work slows them alike. Story clustering (bench/stories.py) is timed at
+two corpus sizes and reported as the growth of its time. Nothing here fails on timing.
 """
 from __future__ import annotations
 
@@ -38,13 +40,18 @@ def corpus_texts() -> list[tuple[str, str]]:
     return texts
 
 
-def best_of(repeat: int, fn) -> float:
-    times = []
+def best_of(repeat: int, chunks: list, *fns) -> list[float]:
+    """Each function's time over all chunks of the corpus: on each chunk the best of `repeat` rounds,
+    the functions taking turns chunk by chunk, so that a change in the machine's speed (other work,
+    a busy neighbour on a shared host) hits them alike."""
+    best = [[float("inf")] * len(chunks) for _ in fns]
     for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        for c, chunk in enumerate(chunks):
+            for k, fn in enumerate(fns):
+                start = time.perf_counter()
+                fn(chunk)
+                best[k][c] = min(best[k][c], time.perf_counter() - start)
+    return [sum(times) for times in best]
 
 
 def bench_per_article(repeat: int) -> list[dict]:
@@ -59,33 +66,37 @@ def bench_per_article(repeat: int) -> list[dict]:
 
     texts = corpus_texts()
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        for i, (name, text) in enumerate(texts):
-            (folder / f"{i:05d}_{name}.txt").write_text(text, encoding="utf-8")
+        chunks = []  # (folder of text files, the raw texts), about 1/8 of the corpus each
+        size = -(-len(texts) // 8)
+        for c in range(0, len(texts), size):
+            folder = Path(tmp) / f"chunk{c:05d}"
+            folder.mkdir()
+            for i, (name, text) in enumerate(texts[c:c + size], start=c):
+                (folder / f"{i:05d}_{name}.txt").write_text(text, encoding="utf-8")
+            chunks.append((folder, [t for _, t in texts[c:c + size]]))
         total_bytes = sum(len(t.encode("utf-8")) for _, t in texts)
         cleaner, pipeline = Cleaner(), Pipeline()
-        counted = {"sentences": 0}
+        counted: dict = {}
 
-        def read_clean_split() -> None:
-            counted["sentences"] = sum(len(split_sentences(cleaner(a).text)) for a in read([folder]))
+        def read_clean_split(chunk) -> None:
+            counted[chunk[0]] = sum(len(split_sentences(cleaner(a).text)) for a in read([chunk[0]]))
 
-        def end_to_end() -> None:
-            for article in read([folder]):
+        def end_to_end(chunk) -> None:
+            for article in read([chunk[0]]):
                 pipeline.process(article)
 
         nlp = spacy.blank("en")
         nlp.add_pipe("sentencizer")
-        raw = [t for _, t in texts]
 
-        def spacy_baseline() -> None:
-            for doc in nlp.pipe(raw, batch_size=64):
+        def spacy_baseline(chunk) -> None:
+            for doc in nlp.pipe(chunk[1], batch_size=64):
                 list(doc.sents)
 
-        for fn in (read_clean_split, end_to_end, spacy_baseline):  # warm caches and data files first
-            fn()
-        t_clean = best_of(repeat, read_clean_split)
-        t_all = best_of(repeat, end_to_end)
-        t_spacy = best_of(repeat, spacy_baseline)
+        for chunk in chunks:  # warm caches and data files first
+            for fn in (read_clean_split, end_to_end, spacy_baseline):
+                fn(chunk)
+        t_clean, t_all, t_spacy = best_of(repeat, chunks, read_clean_split, end_to_end, spacy_baseline)
+        counted["sentences"] = sum(counted[folder] for folder, _ in chunks)
 
     n, sentences, mb = len(texts), counted["sentences"], total_bytes / 1e6
     print(f"per-article stages over {n} text files, {mb:.2f} MB, {sentences} sentences (best of {repeat}, one core)")
@@ -108,12 +119,45 @@ def bench_per_article(repeat: int) -> list[dict]:
     ]
 
 
+def bench_stories(sizes: list[int]) -> list[dict]:
+    """Story clustering over synthetic corpora of each size (bench/stories.py), one after the other."""
+    import stories
+
+    from chancery.stories import StorySettings
+
+    settings = StorySettings()
+    stories.warm(settings)
+    rows = [stories.run(n, settings) for n in sorted(sizes)]
+    print(f"story clustering over synthetic articles (bench/stories.py, {settings.batch_size:,} per batch, one core)")
+    for row in rows:
+        print(f"  N={row['n']:>7,}: clustering {row['clustering_s']:7.1f} s ({row['clustering_cpu_s']:.1f} s CPU), "
+              f"signatures {row['signatures_s']:5.1f} s, {row['n'] / row['total_s']:5.0f} articles/s, "
+              f"B-cubed F1 {row['f1']:.3f}")
+    results = [{"name": f"stories.clustering_s.{row['n']}", "value": round(row["clustering_s"], 2), "unit": "s",
+                "target": None, "meets": None} for row in rows]
+    if len(rows) > 1:
+        g = stories.growth(rows[0], rows[-1])
+        print(f"  growth for {g['size']:.0f}x the articles: clustering {g['clustering']:.1f}x "
+              f"({g['clustering_cpu']:.1f}x in CPU time), signatures and clustering {g['total']:.1f}x "
+              f"(target: at most 12x; {g['size']:.0f}x is linear)")
+        # CPU time: the growth of the work itself, whatever else the machine runs meanwhile
+        results += [{"name": "stories.clustering_growth", "value": round(g["clustering"], 2), "unit": "ratio",
+                     "target": None, "meets": None},
+                    {"name": "stories.clustering_growth_cpu", "value": round(g["clustering_cpu"], 2),
+                     "unit": "ratio", "target": 12.0, "meets": g["clustering_cpu"] <= 12.0}]
+    return results
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=3, help="timed repetitions; the best is kept")
+    ap.add_argument("--story-sizes", type=int, nargs="*", default=[10_000, 100_000],
+                    help="corpus sizes for story clustering (none: skip it; the largest takes minutes)")
     ap.add_argument("--output", type=Path, default=HERE / "results.json")
     args = ap.parse_args()
     results = bench_per_article(args.repeat)
+    if args.story_sizes:
+        results += bench_stories(args.story_sizes)
     args.output.write_text(json.dumps(results, indent=1) + "\n")
     print(f"wrote {args.output}")
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chancery.annotate import Annotator
 from chancery.knowledge import Knowledge, load_file
@@ -193,3 +195,22 @@ def test_unknown_office_holder_takes_country_from_of_or_the_place(annotator):
 def test_leader_name_before_administration_is_the_government(annotator):
     got = resolve(annotator, "The Biden administration criticised the plan.", "2022-05-01")
     assert got["Biden administration"][1:3] == ("USA", "GOV")
+
+
+_WORDS = ["Xi Jinping", "Putin", "the Chinese president", "his Russian counterpart", "the two sides", "he", "him",
+          "they", "Russia", "China-Russia", "Turkish and Greek sides", "Russian troops", "Tomas Berg, a Nordic analyst",
+          "Lavrov, Russia's foreign minister", "met", "said", ",", ".", "and", "in Beijing", "Foreign Minister"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), max_size=25).map(" ".join))
+def test_candidates_come_in_text_order(annotator, text):
+    # coref reads the resolved mentions as a text-ordered list (pronouns look back from their offset)
+    starts = [c.start for c in annotator.finder(text)]
+    assert starts == sorted(starts)
+
+
+def test_a_text_may_end_with_a_counterpart(annotator):
+    # "counterpart" as the last token used to run the role scan past the end of the text (IndexError)
+    assert resolve(annotator, "Xi met his Russian counterpart")["his Russian counterpart"][:2] == \
+        ("Vladimir Putin", "RUS")

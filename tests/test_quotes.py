@@ -125,3 +125,32 @@ def test_indirect_speech(quotes, text, speaker, start):
 def test_quoted_spans_are_inside_the_text(text):
     for c_start, c_end, o_start, o_end in quoted_spans(text):
         assert 0 <= o_start <= c_start <= c_end <= o_end <= len(text)
+
+
+_SPEECH = st.sampled_from(["Xi Jinping", "Putin", "said", "SAID", "Said", "told reporters", "stressed", ",", ", ",
+                           " ", "that", "the two countries would deepen ties", "ſaid", "İ", ".", "\n", "noted"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SPEECH, max_size=20).map(" ".join))
+def test_speech_verbs_found_in_the_lowered_text_are_those_found_case_insensitively(quotes, text):
+    import chancery.quotes as quotes_module
+
+    fast = [q.to_dict() for q in quotes(text)]
+    lowered = quotes_module.lowered
+    quotes_module.lowered = lambda _text: None
+    try:
+        reference = [q.to_dict() for q in quotes(text)]
+    finally:
+        quotes_module.lowered = lowered
+    assert fast == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_SPEECH, max_size=12).map("".join))
+def test_said_at_the_end_is_found_from_the_last_comma(text):
+    extractor = QuoteExtractor()
+    before = text.rstrip()
+    found = extractor._said_at_end(before)
+    expected = extractor.words.verb_at_end.search(before)
+    assert (found and found.span()) == (expected and expected.span())

@@ -3,6 +3,7 @@ the seeds and ECB+ scored with the shared scorer."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import hashlib
 import json
 import subprocess
@@ -256,6 +257,43 @@ def test_stories_far_behind_the_stream_retire_but_stay_listed():
                             published="2025-10-01", day="2025-10-01", pair=(PER, CHL)))
     assert archive.add(article("late", TREATY_B, published="2025-03-12", day="2025-03-11")) == \
         archive.story_of("march")
+
+
+def _stream(n: int, seed: int = 3) -> list[Article]:
+    """n articles about n // 4 made-up happenings, a few a day, over many months."""
+    import random
+
+    rng = random.Random(seed)
+    words = sorted({"".join(rng.choice("bdgklmnprstvz") + rng.choice("aeiou") for _ in range(4))
+                    for _ in range(8 * n)})
+    rng.shuffle(words)
+    out = []
+    for i in range(n):
+        story = rng.randrange(n // 4)
+        own, common = words[6 * story:6 * story + 6], words[-50:]
+        text = " ".join(rng.choice(own) if rng.random() < 0.7 else rng.choice(common) for _ in range(60)) + "."
+        day = (dt.date(2024, 1, 1) + dt.timedelta(days=story // 2 + rng.randint(0, 1))).isoformat()
+        out.append(Article(id=f"a{i}", source="t", raw=text, text=text, published=day))
+    return sorted(out, key=lambda a: (a.published, a.id))
+
+
+def test_retired_stories_leave_the_index_and_merged_ones_their_sums(monkeypatch):
+    settings = StorySettings(retire_after_days=20, retire_idle_articles=0, batch_size=40)
+    articles = _stream(400)
+    clusterer = StoryClusterer(settings)
+    for k in range(0, len(articles), settings.batch_size):
+        clusterer.add_many(articles[k:k + settings.batch_size])
+    retired = clusterer._retired
+    assert any(retired)
+    assert all(not all(retired[clusterer._find(n)] for n in postings) for postings in clusterer._index.values())
+    assert all(not c.terms and not c.sketches for c in clusterer._clusters if not c.alive)
+    # the same stories as when every key stays
+    monkeypatch.setattr(StoryClusterer, "_unpost", lambda self, keys: None)
+    keeping = StoryClusterer(settings)
+    for k in range(0, len(articles), settings.batch_size):
+        keeping.add_many(articles[k:k + settings.batch_size])
+    assert len(keeping._index) > len(clusterer._index)
+    assert [s.to_dict() for s in keeping.stories()] == [s.to_dict() for s in clusterer.stories()]
 
 
 def test_articles_without_text_or_metadata_do_not_break_anything():

@@ -80,15 +80,15 @@ def test_tense_and_modality():
 
 _PIECES = ["May", "MAY", "may", "Sept.", "SEPT", "16", "2nd", "2025", "2024-25", "on", "ON", "Monday", "MONDAY",
            "last", "Last", "year", "week", "ago", "two", "years", "in", "mid-", "the", "morning", "of", "will",
-           "visit", "held", "talks", "Yesterday", "-", ",", ".", "\n", "İ", "ı", "ſ", "K", "İn", "ıf"]
+           "visit", "held", "talks", "Yesterday", "-", ",", ".", "\n", "İ", "ı", "ſ", "K", "İn", "ıf", "mayor", "(", ")",
+           "’s", "$", "2024-25", "FY2024-", "1999", "120", "٥", "16:", "%", ";", "Sept", "last night", "tonight"]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(_PIECES), max_size=16))
-def test_matching_the_lowered_text_finds_what_case_insensitive_matching_finds(pieces):
+def _same_as_case_insensitive_matching(text: str) -> None:
+    """The fast path (the lowered text, only in the stretches that hold the patterns' anchors) finds
+    what the patterns as written find over the whole text."""
     import chancery.times as times_module
 
-    text = " ".join(pieces)
     sentences = split_sentences(text)
     fast = find_times(text, DAY, sentences)
     lowered = times_module.lowered
@@ -98,3 +98,18 @@ def test_matching_the_lowered_text_finds_what_case_insensitive_matching_finds(pi
     finally:
         times_module.lowered = lowered
     assert fast == reference
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=16), st.sampled_from([" ", "", "  \n"]))
+def test_matching_the_lowered_text_finds_what_case_insensitive_matching_finds(pieces, glue):
+    _same_as_case_insensitive_matching(glue.join(pieces))
+
+
+@pytest.mark.parametrize("text", [
+    "The treaty was signed in 1999.", "(In 1999) they met; on 5 Sept. 1999 again.", "FY1999-00 budget",
+    "$1999-2000", "In May, the mayor (who left) spoke.", "talks on Thurs. morning", "the ’99 deal, 2 decades ago",
+    "on Monday\nmorning", "MAY 16-17, 2025", "mid-\nMay", "earlier this\tmonth", "The Sept. 5 meeting",
+    "it rained last night; tonight: calm", "in ٥ May"])
+def test_the_fast_time_path_on_hard_cases(text):
+    _same_as_case_insensitive_matching(text)

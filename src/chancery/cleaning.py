@@ -285,14 +285,17 @@ def guess_language(text: str) -> str | None:
     words = re.findall(r"[a-z]+", text[:3000].lower())
     if len(words) < 5:
         return None
-    share = sum(1 for w in words if w in _EN_WORDS) / len(words)
+    share = sum(map(_EN_WORDS.__contains__, words)) / len(words)
     return "en" if share > 0.12 else None
+
+
+_SPACES = re.compile(r" {2,}")
 
 
 def _normalise(raw: str) -> list[str]:
     raw = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ").replace("\u2028", "\n")
     raw = raw.replace("\ufeff", "").replace("\t", " ")
-    return [re.sub(r" {2,}", " ", line).strip() for line in raw.split("\n")]
+    return [_SPACES.sub(" ", line).strip() if "  " in line else line.strip() for line in raw.split("\n")]
 
 
 def _paragraphs(lines: list[str]) -> list[str]:

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 import bisect
-from collections import Counter
+from collections import Counter, defaultdict
 
 from .knowledge import Knowledge, Person
 from .mentions import Candidate
@@ -28,6 +28,8 @@ class Resolver:
         self.sentence_starts = [s for s, _ in sentences] or [0]
         self.named: dict[str, Person] = {}
         self.seen: list[Mention] = []  # resolved person-like mentions, in order
+        self.seen_in: dict[int, list[Mention]] = defaultdict(list)  # the same by sentence: pronouns look
+        self.seen_names: Counter[str] = Counter()  # near, and an article can have thousands of them
         self.pair: tuple[Actor, Actor] | None = None
         self.pair_people: tuple[Actor, Actor] | None = None
 
@@ -47,6 +49,8 @@ class Resolver:
             out.append(mention)
             if actor.kind in ("person", "pair", "group"):
                 self.seen.append(mention)
+                self.seen_in[mention.sentence].append(mention)
+                self.seen_names[mention.actor.name] += 1
         return out
 
     # -- before reading: who the article names, and its main pair ---------------------------------
@@ -216,7 +220,7 @@ class Resolver:
         sentence and the one before, the one the article has mentioned most so far."""
         here = self.sentence_of(offset)
         wanted = ("pair", "group") if number == "plural" else ("person",)
-        near = [m for m in self.seen if here - 1 <= m.sentence <= here and m.start < offset
+        near = [m for m in self.seen_in.get(here - 1, []) + self.seen_in.get(here, []) if m.start < offset
                 and m.actor.kind in wanted and (not gender or m.actor.kind != "person"
                                                 or m.actor.gender in (None, "", gender))]
         same = [m for m in near if m.sentence == here]
@@ -225,7 +229,7 @@ class Resolver:
             near = [m for m in near if m.actor != subject.actor]
         if not near:
             return self._pronoun_target(gender, number, offset)
-        counts = Counter(m.actor.name for m in self.seen if m.start < offset)
+        counts = self._names_before(offset)
         return max(reversed(near), key=lambda m: counts[m.actor.name]).actor
 
     def _pronoun_target(self, gender: str, number: str, offset: int) -> Actor | None:
@@ -238,19 +242,30 @@ class Resolver:
             a = m.actor
             return a.kind in wanted and (not gender or a.kind != "person" or a.gender in (None, "", gender))
 
-        same = [m for m in self.seen if m.sentence == here and m.start < offset and fits(m)]
+        same = [m for m in self.seen_in.get(here, ()) if m.start < offset and fits(m)]
         if same:
             return self._subject(same).actor
         # "they" reaches back one sentence only: further back it more often means things, not actors
         reach = 1 if number == "plural" else 3
         for s in range(here - 1, max(here - 1 - reach, -1), -1):
-            in_sentence = [m for m in self.seen if m.sentence == s and fits(m)]
+            in_sentence = [m for m in self.seen_in.get(s, ()) if fits(m)]
             if in_sentence:
                 return self._subject(in_sentence).actor
         if number == "plural":
             return None
-        prior = [m for m in self.seen if m.start < offset and fits(m)]
-        return prior[-1].actor if prior else None
+        return next((m.actor for m in reversed(self.seen) if m.start < offset and fits(m)), None)
+
+    def _names_before(self, offset: int) -> Counter[str]:
+        """How often each actor was seen before `offset` (the running count, less any seen at or after it)."""
+        counts, later = self.seen_names, []
+        for m in reversed(self.seen):  # (in text order: the scanner emits candidates left to right)
+            if m.start < offset:
+                break
+            later.append(m.actor.name)
+        if later:
+            counts = counts.copy()
+            counts.subtract(later)
+        return counts
 
     def _subject(self, mentions: list[Mention]) -> Mention:
         """The first mention that does not follow a preposition and is not inside a quotation."""

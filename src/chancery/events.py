@@ -27,7 +27,7 @@ from .lemmas import lemmas_of
 from .lexicon import Lexicon, Pattern, lexicon
 from .quotes import quoted_spans, speech_words
 from .records import Actor, Article, Mention, TimeExpr
-from .sentences import split_sentences
+from .sentences import ByStart, split_sentences
 from .tense import is_past_form
 from .wordlists import any_of, load, quantity_heads
 
@@ -125,9 +125,10 @@ class EventExtractor:
     def __call__(self, article: Article) -> list[Event]:
         anchor = anchor_date(article)
         events: list[Event] = []
+        mentions, times = ByStart(article.mentions), ByStart(article.times)
         for i, (start, end) in enumerate(article.sentences):
-            events += self.sentence_events(article, article.text, start, end, i, article.mentions, article.times,
-                                           anchor)
+            events += self.sentence_events(article, article.text, start, end, i, mentions.starting(start, end),
+                                           times.starting(start, end), anchor)
         for part in article.removed:
             if part.kind == "caption":
                 mentions, times = self.annotator.annotate_text(part.text, anchor)
@@ -143,6 +144,10 @@ class EventExtractor:
 
     def sentence_events(self, article: Article, text: str, start: int, end: int, index: int | None,
                         mentions: list[Mention], times: list[TimeExpr], anchor: str | None) -> list[Event]:
+        actors = [m for m in mentions if start <= m.start < end and m.actor.kind not in ("place", "adjective")]
+        places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
+        if not actors and not places:
+            return []  # every event needs a source among these (most sentences of most news name none)
         indexed = token_index(text)
         within = indexed.within(start, end)
         if within is not None:  # the sentence's tokens, as the mention finder made them
@@ -158,9 +163,7 @@ class EventExtractor:
         if not found:
             return []
         chosen = _longest_first(found)
-        actors = [m for m in mentions if start <= m.start < end and m.actor.kind not in ("place", "adjective")]
         adjectives = [m for m in mentions if start <= m.start < end and m.actor.kind == "adjective"]
-        places = [m for m in mentions if start <= m.start < end and m.actor.kind == "place"]
         sentence_times = [t for t in times if start <= t.start < end]
         slogans = [(a, b) for a, b, _, _ in quoted_spans(text[start:end]) if len(text[start + a:start + b].split()) < 6]
         chosen = [(i, j, p) for i, j, p in chosen
@@ -375,6 +378,7 @@ class EventExtractor:
 
 
 # -- helpers --------------------------------------------------------------------------------------
+
 
 def _longest_first(found: list[tuple[int, int, Pattern]]) -> list[tuple[int, int, Pattern]]:
     chosen: list[tuple[int, int, Pattern]] = []

@@ -84,8 +84,18 @@ def _key(phrase: str) -> tuple[str, ...]:
     return tuple(t.low for t in _tokenize(phrase))
 
 
-def _keys(table: dict) -> dict[tuple[str, ...], object]:
-    return {_key(k): v for k, v in table.items()}
+class _Phrases(dict):
+    """Phrases (tuples of token forms) and what they map to, with the words they start and end with:
+    most tokens start no phrase, and that is one set lookup."""
+
+    def __init__(self, items) -> None:
+        super().__init__(items)
+        self.firsts = frozenset(k[0] for k in self if k)
+        self.lasts = frozenset(k[-1] for k in self if k)
+
+
+def _keys(table: dict) -> _Phrases:
+    return _Phrases((_key(k), v) for k, v in table.items())
 
 
 @dataclass(frozen=True)
@@ -173,7 +183,7 @@ def load_units(text: str | None = None) -> Units:
     context = tuple((frozenset(c["written"]), c["code"], tuple(w.lower() for w in c["words"]))
                     for c in cur.get("context", []))
     groups = {noun: group for group, nouns in counts.get("groups", {}).items() for noun in nouns}
-    measures = {_key(k): (v["unit"], float(v.get("factor", 1))) for k, v in d.get("measures", {}).items()}
+    measures = _Phrases((_key(k), (v["unit"], float(v.get("factor", 1)))) for k, v in d.get("measures", {}).items())
     return Units(
         symbols=dict(cur["symbols"]), codes=dict(cur["codes"]), currency_words=_keys(cur["words"]),
         weak=frozenset(cur.get("weak", [])), context=context,
@@ -181,7 +191,7 @@ def load_units(text: str | None = None) -> Units:
         short_scales={k: float(v) for k, v in d.get("short_scales", {}).items()},
         units=dict(num["units"]), tens=dict(num["tens"]), multipliers=dict(num["multipliers"]),
         ordinals=dict(num["ordinals"]), ordinal_suffixes=frozenset(num["ordinal_suffixes"]),
-        vague={_key(k): float(v) for k, v in num["vague"].items()},
+        vague=_Phrases((_key(k), float(v)) for k, v in num["vague"].items()),
         q_before=_keys(q["before"]), q_after=_keys(q["after"]), q_verbs=frozenset(q.get("verbs", [])),
         percent=_keys(d["percent"]), measures=measures,
         irregular=frozenset(counts["irregular_plurals"]), not_plural=frozenset(counts["not_plural"]),
@@ -189,13 +199,13 @@ def load_units(text: str | None = None) -> Units:
         times_verbs=dict(counts["times"]), count_stop=frozenset(counts["stop"]["words"]),
         times_multiplier=frozenset(counts["multiplier_after_times"]["words"]),
         time_units=frozenset(d["time"]["units"]), time_after=frozenset(d["time"]["after"]),
-        time_before=frozenset(d["time"]["before"]), of_day={_key(k): True for k in d["time"]["of_day"]},
+        time_before=frozenset(d["time"]["before"]), of_day=_Phrases((_key(k), True) for k in d["time"]["of_day"]),
         ordinal_nouns=_keys(d["ordinals"]["nouns"]), ordinal_compounds=frozenset(d["ordinals"].get("compounds", [])),
         labels=frozenset(skip["labels"]), definite=frozenset(skip["definite"]),
         capital_ok=frozenset(skip["capital_ok"]),
         what_verbs=frozenset(what["verbs"]), fillers=frozenset(what["fillers"]),
-        auxiliaries=frozenset(what["auxiliaries"]), links_before={_key(k): True for k in what["links_before"]},
-        links_after={_key(k): True for k in what["links_after"]}, boundaries=frozenset(what["boundaries"]),
+        auxiliaries=frozenset(what["auxiliaries"]), links_before=_Phrases((_key(k), True) for k in what["links_before"]),
+        links_after=_Phrases((_key(k), True) for k in what["links_after"]), boundaries=frozenset(what["boundaries"]),
         determiners=frozenset(what["determiners"]), max_words=int(what.get("max_words", 6)),
         period_words=frozenset(what.get("period_words", [])), proper_endings=tuple(what.get("proper_endings", [])),
         list_triggers=tuple(sorted(lists["triggers"], key=len, reverse=True)),
@@ -259,6 +269,7 @@ class _Scanner:
         self.toks = _tokenize(text)
         self.sentences = sentences or ([(0, len(text))] if text else [])
         self.sent_starts = [s for s, _ in self.sentences]
+        self._in_order = all(a[1] <= b[0] for a, b in itertools.pairwise(self.sentences))  # sorted, apart
         self.times = sorted((t for t in times if 0 <= t.start < t.end <= len(text)), key=lambda t: t.start)
         self.blocked = [(t.start, t.end) for t in self.times]
         for m in _PHONE.finditer(text):
@@ -280,11 +291,15 @@ class _Scanner:
         starts = self.sent_starts
         if not starts or any(a > b for a, b in itertools.pairwise(starts)):
             return [self._sentence_of(o) for o in offsets]
-        out, k, n = [], 0, len(starts)
-        for offset in offsets:
-            while k < n and starts[k] <= offset:
-                k += 1
-            out.append(max(k - 1, 0))
+        # the offsets before the second sentence's start are in sentence 0, and so on: a bisection
+        # per sentence instead of a step per offset
+        out: list[int] = []
+        at = 0
+        for n, start in enumerate(starts[1:]):
+            upto = bisect.bisect_left(offsets, start, at)
+            out += [n] * (upto - at)
+            at = upto
+        out += [len(starts) - 1] * (len(offsets) - at)
         return out
 
     def _tok(self, k: int) -> _Tok | None:
@@ -317,6 +332,9 @@ class _Scanner:
 
     def _match(self, k: int, table: dict, max_len: int = 4) -> tuple[object, int] | None:
         """Longest phrase of `table` starting at token k; (value, next token)."""
+        firsts = getattr(table, "firsts", None)
+        if firsts is not None and k < len(self.toks) and self.toks[k].low not in firsts:
+            return None
         for n in range(max_len, 0, -1):
             if k + n > len(self.toks):
                 continue
@@ -327,6 +345,9 @@ class _Scanner:
 
     def _match_back(self, k: int, table: dict, max_len: int = 4) -> tuple[object, int] | None:
         """Longest phrase of `table` ending at token k - 1; (value, its first token)."""
+        lasts = getattr(table, "lasts", None)
+        if lasts is not None and 0 < k <= len(self.toks) and self.toks[k - 1].low not in lasts:
+            return None
         for n in range(max_len, 0, -1):
             if k - n < 0:
                 continue
@@ -354,8 +375,9 @@ class _Scanner:
         u = self.u
         # the tokens _at does not turn away at once: numbers, currencies, and words that are a
         # currency or can open a number, an ordinal or a vague quantity
-        openers = [k for k, t in enumerate(self.toks) if t.kind == "num" or t.kind == "cur" or t.kind == "word"
-                   and (t.low in u.word_starts or t.text in u.symbols or t.text in u.codes)]
+        starting, symbols, codes = u.word_starts, u.symbols, u.codes
+        openers = [k for k, (_, _, text, low, kind) in enumerate(self.toks) if kind == "num" or kind == "cur"
+                   or kind == "word" and (low in starting or text in symbols or text in codes)]
         i = 0
         for k in openers:
             if k < i:
@@ -1002,11 +1024,9 @@ class _Scanner:
             return out
         trigger = u.list_cue
         lower = lowered(self.text)
-        words = [w for w in u.list_cue_words if w in lower] if lower is not None else None
-        if words == []:
-            return out  # no cue anywhere
+        holding = self._holding_cue_words(lower) if lower is not None else None
         for si, (s, e) in enumerate(self.sentences):
-            if words is not None and not any(w in lower[s:e] for w in words):
+            if holding is not None and si not in holding:
                 continue  # most sentences hold no cue: skip them before the case-insensitive pattern
             sentence = self.text[s:e]
             for m in trigger.finditer(sentence):
@@ -1014,6 +1034,20 @@ class _Scanner:
                 if fact is not None:
                     out.append(fact)
         return out
+
+    def _holding_cue_words(self, lower: str) -> set[int]:
+        """Numbers of the sentences whose lowered text holds a list cue's longest word."""
+        found: set[int] = set()
+        for word in self.u.list_cue_words:
+            at = lower.find(word)
+            while at >= 0:
+                # sorted sentences that do not overlap: only the last one starting before it can hold it
+                for si in (self._sentence_of(at),) if self._in_order else range(len(self.sentences)):
+                    s, e = self.sentences[si]
+                    if s <= at and at + len(word) <= e:
+                        found.add(si)
+                at = lower.find(word, at + 1)
+        return found
 
     def _list_at(self, si: int, s: int, sentence: str, m: re.Match) -> Fact | None:
         u = self.u

@@ -50,11 +50,13 @@ class TokenIndex:
         return a, b
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)
 def token_index(text: str) -> TokenIndex:
-    """`tokens(text)` indexed; kept for the few most recent texts, so the stages of one article share it."""
-    toks = tuple((m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text))
-    return TokenIndex(toks, tuple(t[0] for t in toks), tuple(norm_token(t[2]) for t in toks))
+    """`tokens(text)` indexed; kept for the latest few texts (an article and its captions), so the
+    stages of one article share it. Not more: what the cache holds outlives garbage collections."""
+    toks = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    norm = [w.lower().replace("’", "'") for _, _, w in toks]  # norm_token, inlined: a text has thousands
+    return TokenIndex(tuple(toks), tuple([t[0] for t in toks]), tuple(norm))
 
 
 def phrase_key(text: str) -> tuple[str, ...]:

@@ -131,6 +131,10 @@ class Lexicon:
                 self.by_first.setdefault(first, []).append(p)
         self._needs = {p.id: _needs(self.required[p.id]) for p in self.patterns}
         self._witnesses = {key: _witnesses(key, patterns, self.required) for key, patterns in self.by_first.items()}
+        # the words that decide which of a first word's patterns can match in a sentence
+        self._deciding = {key: frozenset().union(*(r for p in patterns for r in self.required[p.id]))
+                          for key, patterns in self.by_first.items()}
+        self._viable_memo: dict[tuple[str, frozenset[str]], list[Pattern]] = {}
 
     def matches(self, lemmas: list[str], words: list[str]) -> list[tuple[int, int, Pattern]]:
         """Every (start, end, pattern) match over a token sequence."""
@@ -151,12 +155,25 @@ class Lexicon:
             for key in (lem,) if lower == lem else (lem, lower):
                 patterns = viable.get(key)
                 if patterns is None:
-                    patterns = viable[key] = self._viable(key, present)
+                    patterns = viable[key] = self._viable_in(key, present)
                 for p in patterns:
                     end = _match(p.elements, 0, lemmas, lowers, i)
                     if end is not None:
                         found.append((i, end, p))
         return found
+
+    def _viable_in(self, key: str, present: set[str]) -> list[Pattern]:
+        """_viable, remembered by the words of the sentence that decide it (sentences repeat them)."""
+        deciding = self._deciding.get(key)
+        if deciding is None:
+            return []
+        memo_key = (key, frozenset(present.intersection(deciding)))
+        patterns = self._viable_memo.get(memo_key)
+        if patterns is None:
+            if len(self._viable_memo) >= 50_000:  # bounded: a long run meets ever new combinations
+                self._viable_memo.clear()
+            patterns = self._viable_memo[memo_key] = self._viable(key, present)
+        return patterns
 
     def _viable(self, key: str, present: set[str]) -> list[Pattern]:
         """The patterns starting with `key` whose required words are all in the sentence, in lexicon order.

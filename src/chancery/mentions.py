@@ -27,6 +27,7 @@ _POSSESSIVE = frozenset({"his", "her", "their", "its"})
 _TITLE_ADJECTIVES = frozenset(load("references.toml")["words"]["title_adjectives"])
 _TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "from", "during", "early", "late", "mid",
                                 "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
+_UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
                         "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
 
@@ -95,6 +96,12 @@ class MentionFinder:
         self.kb = kb
         self.refs = refs or references()
         self.plural_firsts = frozenset(o[0] for o in self.refs.plural_openers if o)
+        # the first words of "counterpart", "head of state" and the other leader and counterpart words
+        self.role_firsts = frozenset(w[0] for w in self.refs.leader_words | self.refs.counterpart_words if w)
+        self.sector_nouns: dict[tuple[str, ...], str | None] = {}  # role words -> sector (kb.sector_nouns)
+        # the words plural(), dyad() and titled() can start at without a known phrase there
+        self.title_words = _DETERMINERS | _TITLE_ADJECTIVES | self.plural_firsts | self.role_firsts | \
+            frozenset(self.refs.pronouns)
 
     def __call__(self, text: str) -> list[Candidate]:
         index = token_index(text)
@@ -106,10 +113,11 @@ class MentionFinder:
         """Longest known phrase at each token, case-checked; hits do not overlap."""
         phrases, lengths = self.kb.phrases, self.kb.lengths
         found: dict[int, _Hit] = {}
-        i, n_tokens = 0, len(toks)
-        while i < n_tokens:
-            step = 1
-            for n in lengths.get(lower[i], ()):
+        n_tokens, free = len(toks), 0  # free: the first token after the last hit
+        for i in [k for k, w in enumerate(lower) if w in lengths]:  # the tokens a known phrase starts with
+            if i < free:
+                continue
+            for n in lengths[lower[i]]:
                 if i + n > n_tokens:
                     continue
                 entries = phrases.get(tuple(lower[i:i + n]))
@@ -119,9 +127,8 @@ class MentionFinder:
                 entries = [e for e in entries if _case_ok(e, words)]
                 if entries:
                     found[i] = _Hit(i, i + n, entries)
-                    step = n
+                    free = i + n
                     break
-            i += step
         return found
 
 
@@ -145,7 +152,9 @@ class _Scanner:
     """One left-to-right pass over the tokens of a text."""
 
     def __init__(self, finder: MentionFinder, text: str, toks, lower, hits: dict[int, _Hit]) -> None:
-        self.kb, self.refs, self.plural_firsts = finder.kb, finder.refs, finder.plural_firsts
+        self.kb, self.refs, self.plural_firsts, self.role_firsts = finder.kb, finder.refs, finder.plural_firsts, \
+            finder.role_firsts
+        self.sector_nouns, self.title_words = finder.sector_nouns, finder.title_words
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
 
@@ -173,15 +182,19 @@ class _Scanner:
     # the pass -----------------------------------------------------------------------------------
 
     def run(self) -> list[Candidate]:
-        i, n = 0, len(self.toks)
-        triggers = self.refs.triggers
-        while i < n:
-            # only known phrases, capitalised words and a few function words can start a mention
-            if i not in self.hits and self.lower[i] not in triggers and not self.toks[i][2][0].isupper():
-                i += 1
+        hits, triggers, toks = self.hits, self.refs.triggers, self.toks
+        # only known phrases, capitalised words and a few function words can start a mention
+        starts = [i for i, low in enumerate(self.lower) if i in hits or low in triggers or toks[i][2][0].isupper()]
+        free = 0  # the first token after the last mention
+        title_words = self.title_words
+        for i in starts:
+            if i < free:
                 continue
-            nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
-            i = nxt if nxt and nxt > i else i + 1
+            if i in hits or self.lower[i] in title_words:
+                nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
+            else:  # a capitalised word no known phrase starts: plural references, dyads and titles
+                nxt = self.simple(i)  # all open with a known phrase or one of the title words
+            free = nxt if nxt and nxt > i else i + 1
         return self.out
 
     def emit(self, i: int, j: int, kind: str, **kw) -> Candidate:
@@ -250,10 +263,11 @@ class _Scanner:
             if self.low(k) in _TITLE_ADJECTIVES and not (k in self.hits and self.hits[k].of("role")):
                 k += 1
                 continue
-            key3 = tuple(self.lower[k:k + 3])
             matched = False
-            for n in (3, 2, 1):
-                key = key3[:n]
+            for n in (3, 2, 1) if self.lower[k] in self.role_firsts else ():
+                key = tuple(self.lower[k:k + n])
+                if len(key) < n:
+                    continue  # past the last token (matching the shorter key here ran k off the end)
                 if key in self.refs.counterpart_words:
                     kind, k, matched = "counterpart", k + len(key), True
                     break
@@ -266,7 +280,7 @@ class _Scanner:
             if hit and hit.of("role"):
                 roles.append(hit.of("role")[0].value)
                 kind = kind if kind in ("counterpart",) else "role"
-                sector = sector or self.kb.sector_nouns.get(phrase_key(" ".join(self.lower[hit.i:hit.j])))
+                sector = sector or self.sector_noun(tuple(self.lower[hit.i:hit.j]))
                 k = hit.j
                 continue
             if hit and hit.of("sector") and not hit.of("country", "demonym", "metonym", "org", "person"):
@@ -278,6 +292,13 @@ class _Scanner:
         if k > start and self.low(k - 1) in _TITLE_ADJECTIVES:
             k -= 1
         return roles, sector, kind, k
+
+    def sector_noun(self, words: tuple[str, ...]) -> str | None:
+        """The sector of role words as written in the sector table, looked up once per form."""
+        known = self.sector_nouns.get(words, _UNSEEN)
+        if known is _UNSEEN:
+            known = self.sector_nouns[words] = self.kb.sector_nouns.get(phrase_key(" ".join(words)))
+        return known
 
     def skip_department(self, k: int) -> int:
         """After "Minister of Natural Resources and Ecology", the name follows the department: skip to

@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from .records import Article, Mention
-from .wordlists import any_of, load
+from .sentences import ByStart
+from .wordlists import any_of, any_of_lowered, load, lowered
 
 _PAIRS = {"“": "”", "«": "»", "„": "“", "‘": "’", '"': '"', "``": "''", "‹": "›"}
 _ALSO_CLOSES = {"“": '"', "‘": "'", "``": '"'}  # typography often mixes curly and straight marks
@@ -36,13 +36,19 @@ class SpeechWords:
     documents: re.Pattern
     according: re.Pattern
     name_markers: frozenset[str]
+    verbs_lowered: re.Pattern | None = None  # `verbs` for text wordlists.lowered has put in lower case
+    according_lowered: re.Pattern | None = None  # the same for `according`
+    verb_at_end: re.Pattern | None = None  # "…, said" at the end of a stretch
 
 
 @lru_cache(maxsize=1)
 def speech_words() -> SpeechWords:
     data = load("speech.toml")
-    return SpeechWords(verbs=any_of(data["verbs"]), nouns=any_of(data["nouns"]), documents=any_of(data["documents"]),
-                       according=any_of(data["according"]), name_markers=frozenset(data["name_markers"]))
+    verbs = any_of(data["verbs"])
+    return SpeechWords(verbs=verbs, nouns=any_of(data["nouns"]), documents=any_of(data["documents"]),
+                       according=any_of(data["according"]), name_markers=frozenset(data["name_markers"]),
+                       verbs_lowered=any_of_lowered(data["verbs"]), according_lowered=any_of_lowered(data["according"]),
+                       verb_at_end=re.compile(r",\s*(?:" + verbs.pattern + r")\s*$", re.IGNORECASE))
 
 
 @dataclass
@@ -64,6 +70,7 @@ class Quote:
 class QuoteExtractor:
     def __init__(self) -> None:
         self.words = speech_words()
+        self._verb_with_comma = "," in self.words.verbs.pattern
 
     def __call__(self, article: Article) -> list[Quote]:
         text = article.text
@@ -177,24 +184,27 @@ class QuoteExtractor:
 
     def _indirect(self, article: Article, mentions: list[Mention], covered: list[tuple[int, int]]) -> list[Quote]:
         text, out = article.text, []
-        starts = [m.start for m in mentions]
-        in_order = all(a <= b for a, b in itertools.pairwise(starts))
+        lower = lowered(text)
+        by_start = ByStart(mentions)
         for index, (s, e) in enumerate(article.sentences):
             if any(a < e and s < b for a, b in covered):
                 continue
             sentence = text[s:e]
-            # the mentions that start in the sentence (all of them, should they not come in text order)
-            near = mentions[bisect.bisect_left(starts, s):bisect.bisect_left(starts, e)] if in_order else mentions
-            quote = self._speaker_last(article, text, s, e, index, near) or \
-                self._speaker_first(article, text, s, e, index, near) or \
-                self._according(article, sentence, s, e, index, mentions)
+            near = by_start.starting(s, e)
+            # the speaker of "X said ..." and "..., X said" is one of the sentence's own mentions
+            quote = near and (self._speaker_last(article, text, s, e, index, near)
+                              or self._speaker_first(article, text, s, e, index, near, lower)) or \
+                self._according(article, sentence, s, e, index, mentions, lower)
             if quote is not None:
                 out.append(quote)
         return out
 
-    def _speaker_first(self, article, text, s, e, index, mentions) -> Quote | None:
-        """"Putin, for his part, said that under the leadership …"."""
-        for verb in self.words.verbs.finditer(text, s, e):
+    def _speaker_first(self, article, text, s, e, index, mentions, lower: str | None = None) -> Quote | None:
+        """"Putin, for his part, said that under the leadership …". `lower`: the text as wordlists.lowered
+        gives it, where the verbs are found at the same offsets without matching case-insensitively."""
+        verbs = self.words.verbs.finditer(text, s, e) if lower is None else \
+            self.words.verbs_lowered.finditer(lower, s, e)
+        for verb in verbs:
             subject = [m for m in mentions if s <= m.start and m.end <= verb.start()]
             # "Putin, for his part, said": the subject may stand before an aside
             m = next((m for m in reversed(subject) if re.fullmatch(
@@ -217,10 +227,10 @@ class QuoteExtractor:
             before = text[s:m.start].rstrip()
             after = text[m.end:e]
             verb_after = self.words.verbs.match(after.lstrip())
-            said_before = re.search(r",\s*(?:" + self.words.verbs.pattern + r")\s*$", before, re.IGNORECASE)
+            said_before = None
             if before.endswith(",") and verb_after:
                 c_end = s + len(before) - 1
-            elif said_before:
+            elif said_before := self._said_at_end(before):
                 c_end = s + said_before.start()
             else:
                 continue
@@ -230,8 +240,16 @@ class QuoteExtractor:
                 return Quote(article.id, _speaker(m), content, "indirect", [s, s + len(content)], cue, index)
         return None
 
-    def _according(self, article, sentence, s, e, index, mentions) -> Quote | None:
-        m = self.words.according.search(sentence)
+    def _said_at_end(self, before: str) -> re.Match | None:
+        """", said" ending `before` (which ends in no space). Neither a verb nor a space is a comma,
+        so only the last comma can start it."""
+        if self._verb_with_comma:  # then a verb may hold the comma: look everywhere
+            return self.words.verb_at_end.search(before)
+        comma = before.rfind(",")
+        return self.words.verb_at_end.match(before, comma) if comma >= 0 else None
+
+    def _according(self, article, sentence, s, e, index, mentions, lower: str | None = None) -> Quote | None:
+        m = self.words.according.search(sentence) if lower is None else self.words.according_lowered.search(lower[s:e])
         if not m:
             return None
         who = [x for x in mentions if s + m.end() <= x.start < s + m.end() + 60]

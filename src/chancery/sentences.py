@@ -7,6 +7,8 @@ final punctuation stand alone.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -83,3 +85,20 @@ def _add(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:
         end -= 1
     if end > start:
         spans.append((start, end))
+
+
+class ByStart:
+    """Records with a `start` offset (mentions, times), to hand a sentence those that start in it
+    without testing all of an article's records for each sentence."""
+
+    def __init__(self, items: list) -> None:
+        self.items = items
+        self.starts = [x.start for x in items]
+        self.sorted = all(a <= b for a, b in itertools.pairwise(self.starts))
+
+    def starting(self, start: int, end: int) -> list:
+        """Those starting in [start, end), in their order; all of them when they are not in text order
+        (callers filter by offsets themselves, so that is only slower)."""
+        if not self.sorted:
+            return self.items
+        return self.items[bisect.bisect_left(self.starts, start):bisect.bisect_left(self.starts, end)]

@@ -549,6 +549,7 @@ class StoryClusterer:
             keep, gone = (a, b) if self._clusters[a].order < self._clusters[b].order else (b, a)
             self._absorb(keep, self._clusters[gone])
             self._clusters[gone].alive = False
+            self._release(self._clusters[gone])
             self._parent[gone] = keep
             self._versions[keep] += 1
             self._push_pairs(heap, keep)
@@ -686,8 +687,13 @@ class StoryClusterer:
         if top:
             keys.append("pair:" + "|".join(sorted(top)))
         for sketch in c.sketches[-1:]:
-            keys += [(i, sketch[i * s.rows:(i + 1) * s.rows]) for i in range(len(sketch) // s.rows)]
+            keys += self._bands(sketch)
         return keys
+
+    def _bands(self, sketch: tuple[int, ...]) -> list[tuple[int, tuple[int, ...]]]:
+        """The LSH keys of a MinHash sketch: (band number, the band's values)."""
+        rows = self.settings.rows
+        return [(i, sketch[i * rows:(i + 1) * rows]) for i in range(len(sketch) // rows)]
 
     def _post(self, number: int, c: _Cluster) -> None:
         target = self._clusters[number]
@@ -733,8 +739,8 @@ class StoryClusterer:
         sketch = single.sketches[0]
         best, best_j = None, s.near_duplicate
         seen = set()
-        for i in range(len(sketch) // s.rows):
-            for number in self._index.get((i, sketch[i * s.rows:(i + 1) * s.rows]), ())[-s.max_postings:]:
+        for band in self._bands(sketch):
+            for number in self._index.get(band, ())[-s.max_postings:]:
                 root = self._parent[number]
                 if self._parent[root] != root:
                     root = self._find(number)
@@ -790,11 +796,22 @@ class StoryClusterer:
                 c.summary = self._summary(c)
             c.retired = True
             self._retired[number] = 1
+            self._unpost(c.posted.union(*(self._bands(sketch) for sketch in c.sketches)))
             c.terms, c.sketches, c.posted = {}, [], set()
             c.actors, c.places, c.dyads = Counter(), Counter(), Counter()
             c.countries = Counter(dict(c.countries.most_common(4)))
         for entry in busy:
             heapq.heappush(self._ages, entry)
+
+    def _unpost(self, keys: set) -> None:
+        """Drop the index keys among `keys` whose postings all lead to retired stories. A lookup would
+        skip every one of them, and a retired story never takes articles again, so nothing changes but
+        the size of an index that would otherwise keep a key for every article ever read."""
+        index, retired = self._index, self._retired
+        for key in keys:
+            postings = index.get(key)
+            if postings is not None and all(retired[self._find(number)] for number in reversed(postings)):
+                del index[key]  # (newest first: a live story, if any, is most likely among the latest)
 
     # -- bookkeeping -------------------------------------------------------------------------------
 
@@ -825,6 +842,14 @@ class StoryClusterer:
             c.title = other.title
         c.sketches = (c.sketches + other.sketches)[-16:]  # the copies compared are the latest ones
         self._post(number, other)
+
+    @staticmethod
+    def _release(c: _Cluster) -> None:
+        """Drop the sums of a story merged into another (most stories end so): only its number is read
+        again, by _find and by queued pairs, which check `alive`. Keeps the heap of a long stream small."""
+        c.terms, c.sketches, c.posted, c.articles = {}, [], set(), []
+        c.actors = c.places = c.countries = c.dyads = c.weekdays = c.years = Counter()
+        c.named_weekdays = set()
 
     def _story(self, c: _Cluster) -> Story:
         days = c.days or c.published

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .lemmas import table
-from .wordlists import any_of, load
+from .wordlists import any_of, any_of_lowered, load
 
 _WORD = re.compile(r"[A-Za-z]+(?:'[a-z]+)?|’[a-z]+")
 
@@ -23,6 +23,7 @@ class Markers:
     past_auxiliaries: frozenset[str]
     present_auxiliaries: frozenset[str]
     not_past: frozenset[str]
+    future_lowered: re.Pattern | None = None  # `future` for text wordlists.lowered has put in lower case
 
 
 @lru_cache(maxsize=1)
@@ -30,11 +31,22 @@ def markers() -> Markers:
     data, cues = load("tense.toml"), load("status.toml")  # the modal cues are the event stage's
     return Markers(any_of(cues["future"]), any_of(cues["hypothetical"]), any_of(cues["negation"]),
                    frozenset(data["past_auxiliaries"]), frozenset(data["present_auxiliaries"]),
-                   frozenset(data["not_past"]))
+                   frozenset(data["not_past"]), any_of_lowered(cues["future"]))
 
 
-@lru_cache(maxsize=1 << 16)
+_PAST_FORMS: dict[str, bool] = {}  # is_past_form's answers: a plain dict holds nothing the GC must walk
+
+
 def is_past_form(word: str) -> bool:
+    known = _PAST_FORMS.get(word)
+    if known is None:
+        if len(_PAST_FORMS) >= 200_000:
+            _PAST_FORMS.clear()
+        known = _PAST_FORMS[word] = _is_past_form(word)
+    return known
+
+
+def _is_past_form(word: str) -> bool:
     lower = word.lower()
     m = markers()
     if lower in m.past_auxiliaries:
@@ -54,14 +66,16 @@ def tense_near(text: str, start: int, end: int) -> str:
     return tense_at(tense_cues(text), start, end)
 
 
-def tense_cues(text: str) -> list[tuple[int, int, str]]:
+def tense_cues(text: str, lower: str | None = None) -> list[tuple[int, int, str]]:
     """The future markers, then the finite verbs, of a clause with their tense: what tense_near weighs.
-    Worth keeping for a clause that holds several time expressions."""
+    Worth keeping for a clause that holds several time expressions. `lower`: the clause as
+    wordlists.lowered gives it, where the markers are found without matching case-insensitively."""
     m = markers()
-    future_spans = [(f.start(), f.end()) for f in m.future.finditer(text)]
+    futures = m.future.finditer(text) if lower is None else m.future_lowered.finditer(lower)
+    future_spans = [(f.start(), f.end()) for f in futures]
     cues = [(a, b, "future") for a, b in future_spans]
     for w in _WORD.finditer(text):
-        if any(a <= w.start() < b for a, b in future_spans):
+        if future_spans and any(a <= w.start() < b for a, b in future_spans):
             continue
         word = w.group()
         if is_past_form(word):

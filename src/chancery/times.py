@@ -12,7 +12,9 @@ import bisect
 import calendar
 import datetime as dt
 import re
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import NamedTuple
 
 from .dates import time_words
 from .records import TimeExpr
@@ -24,41 +26,114 @@ _PREP = r"(?:in|since|by|until|till|from|during|before|after|through|throughout|
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> list[tuple[str, re.Pattern, re.Pattern]]:
-    """(kind, pattern for the text as written, the same pattern for the text in lower case).
+def _patterns() -> list[tuple[str, re.Pattern, re.Pattern, tuple[_Anchor, ...]]]:
+    """(kind, pattern for the text as written, the same pattern for the text in lower case, anchors).
 
     Case-insensitive matching costs two to three times as much in Python's engine; every literal
     here is lower case, so over `text.lower()` the patterns match the same spans case-sensitively
-    (see wordlists.lowered for the few characters where that does not hold)."""
+    (see wordlists.lowered for the few characters where that does not hold). Anchors: every match
+    holds one of the words of each."""
     if any(w != w.lower() for names in time_words().values() for w in names):
         raise ValueError("time_words.toml: month and weekday names must be written in lower case")
-    return [(kind, re.compile(source, flags), re.compile(source, flags & ~re.IGNORECASE))
-            for kind, source, flags in _sources()]
+    return [(kind, re.compile(source, flags), re.compile(source, flags & ~re.IGNORECASE), anchors)
+            for kind, source, flags, anchors in _sources()]
 
 
-def _sources() -> list[tuple[str, str, int]]:
+class _Anchor(NamedTuple):
+    """Words of which every match of a pattern holds one: as whole words ("may", not the "may" of
+    "mayor"), or anywhere ("20" in "2025"); `digit`: any digit, of any script, as \\d matches them."""
+
+    words: tuple[str, ...]
+    whole: bool = True
+    digit: bool = False
+
+
+_YEAR_START = _Anchor(("19", "20"), whole=False)
+_DIGIT = _Anchor((), digit=True)
+
+
+def _sources() -> list[tuple[str, str, int, tuple[_Anchor, ...]]]:
     words = time_words()
     full = {name for name, number in words["months"].items() if name == calendar.month_name[number].lower()}
     month = "(?:" + "|".join(sorted(full, key=len, reverse=True)) + "|(?:" + "|".join(
         sorted(set(words["months"]) - full, key=len, reverse=True)) + r")\.?)"
-    weekday = "(?:" + "|".join(sorted((w for w in words["weekdays"] if len(w) > 3), key=len, reverse=True)) + ")"
+    weekdays = tuple(sorted((w for w in words["weekdays"] if len(w) > 3), key=len, reverse=True))
+    weekday = "(?:" + "|".join(weekdays) + ")"
     day = r"\d{1,2}(?:st|nd|rd|th)?"
     part = r"(?:morning|afternoon|evening|night)"
+    deictic = ("today", "yesterday", "tomorrow", "tonight", "this morning", "this afternoon", "this evening",
+               "last night")
+    units = ("week", "month", "year")
+    months = _Anchor(tuple(words["months"]))  # a month name stands between word boundaries in each
     return [
-        ("iso", rf"\b(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)\b", 0),
-        ("mdy", rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?,?\s+(?P<y>{_YEAR})\b", re.IGNORECASE),
-        ("dmy", rf"\b(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month}),?\s+(?P<y>{_YEAR})\b", re.IGNORECASE),
-        ("my", rf"\b(?P<mon>{month})\s+(?:of\s+)?(?P<y>{_YEAR})\b", re.IGNORECASE),
-        ("md", rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\b(?!\s*(?:,\s*)?\d)", re.IGNORECASE),
-        ("dm", rf"\b(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month})\b(?!\s*,?\s*\d)", re.IGNORECASE),
-        ("year_range", rf"(?<![\d$€£¥.,-])(?P<y>{_YEAR})\s*(?:-|–|/|to)\s*(?P<y2>(?:19|20)?\d\d)\b(?!\s*%)", 0),
-        ("weekday", rf"\b(?:(?:on|last|this|next|early|late)\s+)?(?:the\s+{part}\s+of\s+)?(?P<wd>{weekday})(?:\s+{part})?\b", re.IGNORECASE),
-        ("month", rf"\b(?P<q>{_PREP}|this|last|next|earlier this|later this)\s+(?P<mon>{month})(?!\w)", re.IGNORECASE),
-        ("year", rf"\b(?:{_PREP}|the year|year)\s+(?P<y>{_YEAR})\b(?!\s*[-–/]\s*\d)", re.IGNORECASE),
-        ("deictic", r"\b(?P<w>today|yesterday|tomorrow|tonight|this morning|this afternoon|this evening|last night)\b", re.IGNORECASE),
-        ("relative", r"\b(?P<q>last|next|this|earlier this|later this|past|coming)\s+(?P<unit>week|month|year)\b", re.IGNORECASE),
-        ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\s+(?P<unit>day|week|month|year|decade)s?\s+ago\b", re.IGNORECASE),
+        ("iso", rf"\b(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)\b", 0, (_YEAR_START,)),
+        ("mdy", rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?,?\s+(?P<y>{_YEAR})\b", re.IGNORECASE, (months, _YEAR_START)),
+        ("dmy", rf"\b(?P<d>{day})(?:\s*(?:-|–|to|and)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month}),?\s+(?P<y>{_YEAR})\b", re.IGNORECASE, (months, _YEAR_START)),
+        ("my", rf"\b(?P<mon>{month})\s+(?:of\s+)?(?P<y>{_YEAR})\b", re.IGNORECASE, (months, _YEAR_START)),
+        ("md", rf"\b(?P<mon>{month})\s+(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\b(?!\s*(?:,\s*)?\d)", re.IGNORECASE, (months, _DIGIT)),
+        ("dm", rf"\b(?P<d>{day})(?:\s*(?:-|–|to)\s*(?P<d2>{day}))?\s+(?:of\s+)?(?P<mon>{month})\b(?!\s*,?\s*\d)", re.IGNORECASE, (months, _DIGIT)),
+        ("year_range", rf"(?<![\d$€£¥.,-])(?P<y>{_YEAR})\s*(?:-|–|/|to)\s*(?P<y2>(?:19|20)?\d\d)\b(?!\s*%)", 0, (_YEAR_START,)),
+        ("weekday", rf"\b(?:(?:on|last|this|next|early|late)\s+)?(?:the\s+{part}\s+of\s+)?(?P<wd>{weekday})(?:\s+{part})?\b", re.IGNORECASE, (_Anchor(weekdays),)),
+        ("month", rf"\b(?P<q>{_PREP}|this|last|next|earlier this|later this)\s+(?P<mon>{month})(?!\w)", re.IGNORECASE, (months,)),
+        ("year", rf"\b(?:{_PREP}|the year|year)\s+(?P<y>{_YEAR})\b(?!\s*[-–/]\s*\d)", re.IGNORECASE, (_YEAR_START,)),
+        ("deictic", r"\b(?P<w>" + "|".join(deictic) + r")\b", re.IGNORECASE, (_Anchor(deictic),)),
+        ("relative", r"\b(?P<q>last|next|this|earlier this|later this|past|coming)\s+(?P<unit>" + "|".join(units) + r")\b", re.IGNORECASE, (_Anchor(units),)),
+        ("ago", r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred)\s+(?P<unit>day|week|month|year|decade)s?\s+ago\b", re.IGNORECASE, (_Anchor(("ago",)),)),
     ]
+
+
+# No time expression holds a character other than these: word characters, spaces and - – , . /
+_OUTSIDE = re.compile(r"[^\w\s\-–,./]")
+_DIGITS = re.compile(r"\d+")
+
+
+class _Stretches:
+    """The stretches of a lowered text between characters no time expression holds, and which of them
+    hold a pattern's anchors: a pattern need only be tried inside those."""
+
+    def __init__(self, lower: str) -> None:
+        self.lower = lower
+        self.cuts = [m.start() for m in _OUTSIDE.finditer(lower)]
+        self.holding: dict[_Anchor, set[int]] = {}
+
+    def _holding(self, anchor: _Anchor) -> set[int]:
+        """Numbers of the stretches holding the anchor."""
+        found = self.holding.get(anchor)
+        if found is None:
+            found = self.holding[anchor] = set()
+            cuts, lower = self.cuts, self.lower
+            if anchor.digit:
+                found.update(bisect.bisect_left(cuts, m.start()) for m in _DIGITS.finditer(lower))
+            for word in anchor.words:
+                at = lower.find(word)
+                while at >= 0:
+                    end = at + len(word)
+                    if not anchor.whole or not (at and _is_word(lower[at - 1]) or end < len(lower)
+                                                and _is_word(lower[end])):
+                        found.add(bisect.bisect_left(cuts, at))
+                    at = lower.find(word, at + 1)
+        return found
+
+    def matches(self, pattern: re.Pattern, anchors: tuple[_Anchor, ...]) -> Iterator[re.Match]:
+        """pattern.finditer(lower), tried only in the stretches that hold its anchors. A match never
+        holds a cut, and what its look-arounds read at either end is the cut itself at the most."""
+        cuts, end = self.cuts, len(self.lower)
+        numbers = self._holding(anchors[0])
+        for anchor in anchors[1:]:
+            if anchor.digit:  # digits are everywhere: look for them only in the stretches left
+                numbers = {n for n in numbers if _DIGITS.search(self.lower, cuts[n - 1] + 1 if n else 0,
+                                                                cuts[n] if n < len(cuts) else end)}
+            else:
+                numbers = numbers & self._holding(anchor)
+        for n in sorted(numbers):
+            start = cuts[n - 1] + 1 if n else 0
+            stop = cuts[n] + 1 if n < len(cuts) else end
+            yield from pattern.finditer(self.lower, start, stop)
+
+
+def _is_word(ch: str) -> bool:
+    """A character \\w matches (a \\b lies between it and one that is not)."""
+    return ch.isalnum() or ch == "_"
 
 
 _NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -76,13 +151,16 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
     found: list[TimeExpr] = []
     cues: dict[int, list[tuple[int, int, str]]] = {}  # per sentence, for the tense of its expressions
     lower = lowered(text)
-    present = set(_LOWER_WORD.findall(text.lower() if lower is None else lower))
-    has_digit = any(ch.isdigit() for ch in text)
-    for kind, as_written, for_lower in _patterns():
-        if not _worth_trying(kind, present, has_digit):
+    stretches = _Stretches(lower) if lower is not None else None
+    if stretches is None:
+        present = set(_LOWER_WORD.findall(text.lower()))
+        has_digit = any(ch.isdigit() for ch in text)
+    for kind, as_written, for_lower, anchors in _patterns():
+        # (the stretches' anchors ask more than _worth_trying: a kind it would skip finds nothing there)
+        if stretches is None and not _worth_trying(kind, present, has_digit):
             continue
         # matches over the lowered text have the same spans; what they resolve to ignores case
-        for m in as_written.finditer(text) if lower is None else for_lower.finditer(lower):
+        for m in as_written.finditer(text) if stretches is None else stretches.matches(for_lower, anchors):
             if any(m.start() < b and a < m.end() for a, b in taken):
                 continue
             if kind == "month" and m.group("mon").lower().startswith("may") and not _month_may(m, text):
@@ -90,7 +168,7 @@ def find_times(text: str, anchor: str | None, sentences: list[tuple[int, int]] |
             i = max(bisect.bisect_right(starts, m.start()) - 1, 0)
             s_start, s_end = sentences[i]
             if i not in cues:
-                cues[i] = tense_cues(text[s_start:s_end])
+                cues[i] = tense_cues(text[s_start:s_end], lower[s_start:s_end] if lower is not None else None)
             tense = tense_at(cues[i], m.start() - s_start, m.end() - s_start)
             expr = _resolve(kind, m, base, tense)
             if expr is None:
