@@ -337,6 +337,27 @@ def test_list_ranging_from_to():
     assert f.items == ["ports", "railways", "fintech", "vaccines"] and f.what == "topics"
 
 
+def test_list_after_a_scope_phrase_and_a_dash_runs_from_to():
+    text = ("The accords cover a broad range of fields – from river shipping and fisheries to "
+            "vaccine research and youth exchanges – and were welcomed in both capitals.")
+    f = next(x for x in facts(text) if x.kind == "list")
+    assert f.items == ["river shipping", "fisheries", "vaccine research", "youth exchanges"]
+    assert f.what == "sectors of the agreements"
+    assert text[f.span[0]:f.span[1]] == f.text and f.text.startswith("river") and f.text.endswith("exchanges")
+
+
+def test_list_after_a_scope_phrase_and_a_colon():
+    text = "The memorandums span several fields: rail freight, tourism, customs and water management."
+    f = next(x for x in facts(text) if x.kind == "list")
+    assert f.items == ["rail freight", "tourism", "customs", "water management"]
+
+
+def test_scope_phrase_before_such_as_gives_one_list_named_by_the_noun_before_it():
+    text = "The deals cover many areas such as mining, rail and ports."
+    lists = [x for x in facts(text) if x.kind == "list"]
+    assert [(f.what, f.items) for f in lists] == [("sectors of the agreements", ["mining", "rail", "ports"])]
+
+
 def test_short_enumerations_are_not_lists():
     assert [f for f in facts("Talks covered trade and security.") if f.kind == "list"] == []
 

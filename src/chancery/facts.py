@@ -114,6 +114,15 @@ class Units:
         return tuple({max(t.lower().split(), key=len) for t in self.list_triggers if t.strip()})
 
     @functools.cached_property
+    def list_scope(self) -> re.Pattern:
+        """What may stand between a cue and its items ("a wide range of areas –"); group 1 is "from"
+        when the items run from one to another."""
+        openers = "|".join(re.escape(t) for t in sorted(self.scope_openers, key=len, reverse=True))
+        nouns = "|".join(re.escape(t) for t in self.scope_nouns)
+        return re.compile(rf"\s+(?:(?:{openers})\s+)?(?:{nouns})(?:\s*[–—:]|\s+-)?\s+(from\s+)?"
+                          if nouns else r"(?!)", re.IGNORECASE)
+
+    @functools.cached_property
     def word_starts(self) -> frozenset:
         """Words that can open a number written in words, an ordinal or a vague quantity."""
         return frozenset(self.ordinals) | frozenset(self.tens) | frozenset(self.units) | \
@@ -165,6 +174,8 @@ class Units:
     proper_endings: tuple
     max_words: int
     list_triggers: tuple
+    scope_openers: tuple
+    scope_nouns: tuple
     conjunctions: tuple
     trailers: tuple
     list_stop: frozenset
@@ -209,6 +220,7 @@ def load_units(text: str | None = None) -> Units:
         determiners=frozenset(what["determiners"]), max_words=int(what.get("max_words", 6)),
         period_words=frozenset(what.get("period_words", [])), proper_endings=tuple(what.get("proper_endings", [])),
         list_triggers=tuple(sorted(lists["triggers"], key=len, reverse=True)),
+        scope_openers=tuple(lists.get("scope_openers", [])), scope_nouns=tuple(lists.get("scope_nouns", [])),
         conjunctions=tuple(sorted(lists["conjunctions"], key=len, reverse=True)),
         trailers=tuple(sorted(lists["trailers"], key=len, reverse=True)),
         list_stop=frozenset(lists["stop_words"]), max_item_words=int(lists.get("max_item_words", 6)),
@@ -1052,10 +1064,17 @@ class _Scanner:
     def _list_at(self, si: int, s: int, sentence: str, m: re.Match) -> Fact | None:
         u = self.u
         region_start = m.end()
+        ranging = m.group().lower().startswith("ranging")
+        scope = u.list_scope.match(sentence, region_start)
+        if scope:
+            written = scope.group().rstrip()
+            if not (scope.group(1) or written.endswith(("–", "—", ":", "-"))):
+                return None  # "covering many areas such as …": the later cue reads the items
+            region_start = scope.end()
+            ranging = ranging or bool(scope.group(1))
         tail = sentence[region_start:]
         stop = re.search(r"[;:()\[\]\"“”«»—]|\s[–-]\s|[.!?](?=\s|$)|\n", tail)
         region = tail[:stop.start()] if stop else tail
-        ranging = m.group().lower().startswith("ranging")
         # (start, end, ends a group) relative to the sentence: "ranging from A and B to C and D"
         # has two groups, each closed by its own "and"
         pieces: list[tuple[int, int, bool]] = []
@@ -1156,11 +1175,19 @@ class _Scanner:
         trigger = m.group().lower().split()
         if words:
             last = words[-1].lower().replace("’", "'")
+            if last in u.scope_nouns:
+                # "the deals cover many areas such as …": the noun before the scope phrase decides
+                passing = {w for phrase in u.scope_openers + u.list_triggers for w in phrase.lower().split()}
+                for word in reversed(words[-6:-1]):
+                    low = word.lower().replace("’", "'")
+                    if low not in passing:
+                        last = low if u.groups.get(low) in u.sector_groups else last
+                        break
             if u.groups.get(last) in u.sector_groups:
                 return "sectors of the agreements"
             if self._plural(words[-1]):
                 return last
-        nouns = [w for w in trigger if w in ("areas", "fields", "sectors", "issues")]
+        nouns = [w for w in trigger if w in u.scope_nouns]
         if nouns:
             return nouns[0]
         return "items"
