@@ -486,6 +486,17 @@ class StoryClusterer:
         self._ages: list = []  # (last happening day, cluster number), oldest first
         self._recent_days: list = []  # the most recent days seen (a min-heap): the stream's clock
 
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for derived in ("_prior", "_floor", "_prior_df"):  # general word frequencies: loaded, not saved
+            del state[derived]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        prior, floor = _word_prior() if self.settings.prior_documents > 0 else ({}, 0.0)
+        self._prior, self._floor, self._prior_df = prior, floor, {}
+
     # -- public ------------------------------------------------------------------------------------
 
     @classmethod
@@ -587,6 +598,14 @@ class StoryClusterer:
 
     def __len__(self) -> int:
         return sum(1 for c in self._clusters if c.alive)
+
+    def article_ids(self) -> set[str]:
+        """Every article placed so far."""
+        return set(self._by_article)
+
+    def clock(self) -> int | None:
+        """The stream's clock (the day stories retire behind), once enough dated articles were seen."""
+        return self._recent_days[0] if len(self._recent_days) >= 10 else None
 
     # -- weights -----------------------------------------------------------------------------------
 
