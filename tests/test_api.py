@@ -171,6 +171,20 @@ def test_token_is_required_when_set(demo_articles, tmp_path):
         assert guarded.get("/api/events", headers={"Authorization": "Bearer s3cret"}).status_code == 200
 
 
+def test_a_browser_given_the_token_once_keeps_it_for_the_dashboard_links(demo_articles, tmp_path):
+    with open_store(f"sqlite:///{tmp_path / 'tok.db'}") as store:
+        store.add(demo_articles[:2])
+        browser = TestClient(create_app(store=store, token="s3cret"))
+        assert browser.get("/events").status_code == 401
+        assert browser.get("/?token=wrong").status_code == 401
+        assert "chancery_token" not in browser.cookies
+        assert browser.get("/?token=s3cret").status_code == 200
+        assert browser.get("/events").status_code == 200  # a plain link, carried by the cookie
+        other = TestClient(create_app(store=store, token="s3cret"))
+        other.cookies.set("chancery_token", "forged")
+        assert other.get("/events").status_code == 401
+
+
 def test_flatten_makes_one_level_of_columns():
     assert flatten({"a": 1, "source": {"name": "X", "members": [{"n": 1}]}, "span": [1, 2]}) == {
         "a": 1, "source_name": "X", "source_members": '[{"n": 1}]', "span": "[1, 2]"}

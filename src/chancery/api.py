@@ -27,10 +27,13 @@ __all__ = ["create_app", "flatten"]
 FORMATS = ("json", "csv")
 
 
+TOKEN_COOKIE = "chancery_token"
+
+
 def create_app(db: str | None = None, *, store: Store | None = None, token: str | None = None,
                dashboard: bool = True) -> FastAPI:
     """The app over the store at `db` (or an open `store`). With `token`, every request must carry
-    `Authorization: Bearer <token>` (or `?token=` for a browser)."""
+    `Authorization: Bearer <token>` (or `?token=` for a browser, which then keeps it in a cookie)."""
     store = store or open_store(db)
     app = FastAPI(title="chancery", version=__version__, docs_url="/api/docs", redoc_url=None,
                   openapi_url="/api/openapi.json",
@@ -41,12 +44,16 @@ def create_app(db: str | None = None, *, store: Store | None = None, token: str 
     if token:
         @app.middleware("http")
         async def _require_token(request: Request, call_next):
+            in_query = request.query_params.get("token", "")
             given = request.headers.get("authorization", "").removeprefix("Bearer ").strip() \
-                or request.query_params.get("token", "")
+                or in_query or request.cookies.get(TOKEN_COOKIE, "")
             if not secrets.compare_digest(given.encode(), token.encode()):
-                return JSONResponse({"error": "a bearer token is required (Authorization: Bearer …)"},
-                                    status_code=401)
-            return await call_next(request)
+                return JSONResponse({"error": "a bearer token is required (Authorization: Bearer …, or "
+                                              "?token=… once in a browser)"}, status_code=401)
+            response = await call_next(request)
+            if in_query:  # a browser opened with ?token= keeps it, so the dashboard's own links work
+                response.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
+            return response
 
     @app.middleware("http")
     async def _refuse_nul(request: Request, call_next):
