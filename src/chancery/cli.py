@@ -223,9 +223,13 @@ def ingest(
                                                                         "a crash loses at most one batch.")] = 200,
     allow_private: AllowPrivateOption = False,
     language: LanguageOption = None,
+    recluster: Annotated[bool, typer.Option("--recluster", help="Cluster every stored article into stories "
+                                                                "again, instead of adding the new ones to the "
+                                                                "stories already found.")] = False,
 ) -> None:
     """Analyse inputs and store them in the database. Safe to repeat: unchanged articles are skipped;
-    changed content under the same id or URL is stored as a new version, the old one kept.
+    changed content under the same id or URL is stored as a new version, the old one kept. New
+    articles join the stories already found or start new ones; `--recluster` redoes them all.
 
     Examples:
 
@@ -243,7 +247,7 @@ def ingest(
                                   language),
                           batch_size=batch_size)
         stats.unchanged += skip.count
-        _relink(store, outlets, actors, patterns)
+        _relink(store, outlets, actors, patterns, full=recluster)
         counts = store.counts()
     err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
               f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
@@ -266,14 +270,14 @@ class _AlreadyStored:
 
 
 def _relink(store, outlets: list[Path] | None = None, actors: list[Path] | None = None,
-            patterns: list[Path] | None = None) -> None:
+            patterns: list[Path] | None = None, full: bool = False) -> None:
     from .relink import relink
 
     pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
                         actor_files=tuple(str(p) for p in actors or ()),
                         pattern_files=tuple(str(p) for p in patterns or ()))
     with err.status("linking: stories and comparisons across articles", spinner="dots"):
-        relink(store, outlets=pipeline.cleaner.outlets, pipeline=pipeline)
+        relink(store, outlets=pipeline.cleaner.outlets, pipeline=pipeline, full=full)
 
 
 def _holdings(counts: dict[str, int]) -> str:

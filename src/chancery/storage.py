@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -163,6 +163,12 @@ link_table = sa.Table(
     sa.Column("story_id", sa.Text),
     sa.Column("payload", _JSON, nullable=False),
 )
+story_state_table = sa.Table(
+    "story_state", metadata,
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("payload", sa.LargeBinary, nullable=False),
+)
+_STORY_STATE = "clusterer"
 _sqlite_fts = sa.table("articles_fts", sa.column("rowid"), sa.column("rank"))
 # PostgreSQL only: a generated tsvector column over title and text, with a GIN index (migration 0001).
 _PG_DOCUMENT = sa.literal_column("articles.search_vector")
@@ -473,37 +479,66 @@ class Store:
 
     # --- the per-article results as records, and the link stage's results ---
 
-    def current_articles(self, batch_size: int = 500) -> Iterator[Article]:
-        """Every current article rebuilt as an Article with its sentences, mentions, times (what the
-        cross-article stages read), `batch_size` rows at a time, in `stories.stream_order`: by date
-        (publication, else dateline; undated last), then id."""
+    def current_articles(self, batch_size: int = 500, ids: Collection[str] | None = None) -> Iterator[Article]:
+        """Every current article (with `ids`, only those) rebuilt as an Article with its sentences,
+        mentions, times (what the cross-article stages read), `batch_size` rows at a time, in
+        `stories.stream_order`: by date (publication, else dateline; undated last), then id."""
         a = articles_table
         day, article_id = sa.func.coalesce(a.c.published, a.c.dateline_date, "9999"), a.c.article_id
         if self.backend == "postgresql":  # compare code points, as Python does, not by the locale's rules
             day, article_id = day.collate("C"), article_id.collate("C")
+        query = (sa.select(a, annotations_table.c.mentions, annotations_table.c.times)
+                 .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
+                 .where(a.c.is_current).order_by(day, article_id))
+        if ids is not None:
+            # the wanted ids in stream order from the (small) metadata columns, then their rows in chunks
+            keys = sorted((day or "9999", key) for key, (_, day) in self.current_index().items() if key in ids)
+            for at in range(0, len(keys), batch_size):
+                chunk = [key[1] for key in keys[at:at + batch_size]]
+                yield from self._articles_of(query.where(a.c.article_id.in_(chunk)))
+            return
         after: tuple[str, str] | None = None
         while True:
-            query = (sa.select(a, annotations_table.c.mentions, annotations_table.c.times)
-                     .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
-                     .where(a.c.is_current).order_by(day, article_id).limit(batch_size))
+            page = query.limit(batch_size)
             if after is not None:
-                query = query.where(sa.tuple_(day, article_id) > sa.tuple_(*after))
-            with self.engine.connect() as connection:
-                rows = connection.execute(query).mappings().all()
-                if not rows:
-                    return
-                pks = [r["pk"] for r in rows]
-                sentences = _grouped(connection, sentences_table, pks, lambda r: (r.char_start, r.char_end),
-                                     sentences_table.c.idx)
-                events = _grouped(connection, events_table, pks, lambda r: r.payload, events_table.c.pk)
-                removed = _grouped(connection, removed_table, pks, lambda r: Removed(r.kind, r.text),
-                                   removed_table.c.position)
-            for row in rows:
-                article = _article_from_row(row, sentences.get(row["pk"], []), events.get(row["pk"], []))
-                article.removed = removed.get(row["pk"], [])
+                page = page.where(sa.tuple_(day, article_id) > sa.tuple_(*after))
+            last = None
+            for article in self._articles_of(page):
+                last = article
                 yield article
-            last = rows[-1]
-            after = (last["published"] or last["dateline_date"] or "9999", last["article_id"])
+            if last is None:
+                return
+            after = (last.published or (last.dateline.date if last.dateline else None) or "9999", last.id)
+
+    def _articles_of(self, query: sa.Select) -> list[Article]:
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).mappings().all()
+            pks = [r["pk"] for r in rows]
+            sentences = _grouped(connection, sentences_table, pks, lambda r: (r.char_start, r.char_end),
+                                 sentences_table.c.idx)
+            events = _grouped(connection, events_table, pks, lambda r: r.payload, events_table.c.pk)
+            removed = _grouped(connection, removed_table, pks, lambda r: Removed(r.kind, r.text),
+                               removed_table.c.position)
+        found = []
+        for row in rows:
+            article = _article_from_row(row, sentences.get(row["pk"], []), events.get(row["pk"], []))
+            article.removed = removed.get(row["pk"], [])
+            found.append(article)
+        return found
+
+    def current_index(self) -> dict[str, tuple[str, str | None]]:
+        """Article id -> (content hash, date: publication, else dateline) of every current article."""
+        a = articles_table
+        with self.engine.connect() as connection:
+            return {row[0]: (row[1], row[2]) for row in connection.execute(
+                sa.select(a.c.article_id, a.c.content_hash, sa.func.coalesce(a.c.published, a.c.dateline_date))
+                .where(a.c.is_current))}
+
+    def story_state(self) -> bytes | None:
+        """The story clustering state saved with the current stories (see `replace_links`)."""
+        with self.engine.connect() as connection:
+            return connection.execute(sa.select(story_state_table.c.payload)
+                                      .where(story_state_table.c.name == _STORY_STATE)).scalar()
 
     def stories(self) -> list[dict]:
         """The stories of the last link run, as report story entries, earliest first."""
@@ -577,16 +612,20 @@ class Store:
             "problems": [],
         }
 
-    def replace_links(self, stories: list[dict], results: dict[str, list[dict]]) -> None:
+    def replace_links(self, stories: list[dict], results: dict[str, list[dict]], state: bytes | None = None) -> None:
         """Store the link stage's output in place of the previous one, in one transaction.
 
         `stories` are report story entries (`articles` holds article ids of current versions);
         `results` maps a kind (comparison, story_events, framing, …) to its report entries, each of
-        which may name its `story`."""
+        which may name its `story`; `state` is the story clustering state that produced `stories`
+        (None: no state is kept, and the next link run clusters everything)."""
         a = articles_table
         with self._write() as connection:
             if self.backend == "postgresql":  # two ingests finishing together relink one after the other
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LINK_LOCK_ID})
+            connection.execute(sa.delete(story_state_table))
+            if state is not None:
+                connection.execute(sa.insert(story_state_table).values(name=_STORY_STATE, payload=state))
             connection.execute(sa.delete(link_table))
             connection.execute(sa.delete(story_articles_table))
             connection.execute(sa.delete(stories_table))

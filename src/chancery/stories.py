@@ -503,16 +503,20 @@ class StoryClusterer:
     def cluster(cls, articles: Iterable[Article], settings: StorySettings | None = None,
                 batch_size: int | None = None) -> list[Story]:
         clusterer = cls(settings)
-        batch_size = batch_size or clusterer.settings.batch_size
+        clusterer.add_stream(articles, batch_size)
+        return clusterer.stories()
+
+    def add_stream(self, articles: Iterable[Article | Signature], batch_size: int | None = None) -> None:
+        """`add_many` over a stream, `batch_size` articles (default: the settings') at a time."""
+        batch_size = batch_size or self.settings.batch_size
         batch: list = []
         for article in articles:
             batch.append(article)
             if len(batch) >= batch_size:
-                clusterer.add_many(batch)
+                self.add_many(batch)
                 batch = []
         if batch:
-            clusterer.add_many(batch)
-        return clusterer.stories()
+            self.add_many(batch)
 
     def add(self, article: Article | Signature) -> str:
         """Put one article into a story (an existing one or a new one); returns that story's id.
