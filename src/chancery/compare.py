@@ -34,7 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import combinations
+from itertools import combinations, islice
 
 from .lemmas import table as lemma_table
 from .stories import stopwords
@@ -305,8 +305,10 @@ def _figures_item(key: str, found: list[dict], intervals: list[tuple[float, floa
     for fact, span in zip(found, intervals):  # in the order of `members`, the order facts were gathered in
         by_article.setdefault(fact["article"], []).append(fact)
         spans.setdefault(fact["article"], []).append(span)
-    conflicts = [[a, b] for a, b in combinations(by_article, 2)
-                 if may_differ and not any(_overlap(x, y) for x in spans[a] for y in spans[b])]
+    limit = int(_tolerances()[1].get("max_listed_conflicts", 100))
+    disagreeing = ([a, b] for a, b in combinations(by_article, 2) if not any(
+        _overlap(x, y) for x in spans[a] for y in spans[b])) if may_differ else iter(())
+    conflicts = list(islice(disagreeing, limit + 1))
     item = {"kind": "fact", "key": key,
             "reported_by": {a: "; ".join(dict.fromkeys(_says(f) for f in fs)) for a, fs in by_article.items()},
             "missing_from": [a for a in members if a not in by_article],
@@ -315,7 +317,9 @@ def _figures_item(key: str, found: list[dict], intervals: list[tuple[float, floa
             "values": {a: [[low, None if high == math.inf else high] for low, high in spans[a]] for a in by_article},
             "facts": [f["id"] for fs in by_article.values() for f in fs if f.get("id")]}
     if conflicts:
-        item["conflicts"] = conflicts
+        item["conflicts"] = conflicts[:limit]
+        if len(conflicts) > limit:
+            item["more_conflicts"] = True
     return item
 
 
