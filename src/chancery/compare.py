@@ -34,13 +34,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
-from itertools import combinations
+from itertools import combinations, islice
 
 from .lemmas import table as lemma_table
 from .stories import stopwords
 from .wordlists import any_of, load
 
-__all__ = ["compare", "fact_interval", "figures_agree", "item_words", "measure", "same_item"]
+__all__ = ["compare", "compare_across", "fact_interval", "figures_agree", "item_words", "measure", "same_item", "yearly_measure"]
 
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -71,10 +71,32 @@ def compare(report: dict, story_events: list[dict] | None = None) -> list[dict]:
         if items:
             items.sort(key=lambda it: (_KIND_ORDER[it["kind"]], _VERDICT_ORDER[it["verdict"]]))
             out.append({"story": story["id"], "items": items})
-    across = _cross_story_items(report.get("stories", []), facts, measures)
+    figures: dict[str, list[tuple[dict, str]]] = defaultdict(list)
+    for article, found in facts.items():
+        for fact in found:
+            what = yearly_measure(fact, articles.get(article), measures)
+            if what:
+                figures[article].append((fact, what))
+    across = compare_across(report.get("stories", []), figures)
     if across:
-        out.append({"story": None, "items": across})
+        out.append(across)
     return out
+
+
+def yearly_measure(fact: dict, article: dict | None = None, measures: _Measures | None = None) -> str | None:
+    """The measure under which a fact is compared across stories ("trade"), or None: only yearly
+    figures (a named measure with a period) are, counts and ordinals never."""
+    if not (_comparable(fact) and fact.get("period")) or _unit_class(fact) in ("count", "ordinal"):
+        return None
+    what = measures(fact) if measures is not None else measure(fact, article)
+    return what if what in _known_measures() else None
+
+
+def compare_across(stories: list[dict], figures: dict[str, list[tuple[dict, str]]]) -> dict | None:
+    """The comparison entry (story null) of yearly figures across stories about the same two
+    countries; `figures` holds each article's facts with their `yearly_measure`, in report order."""
+    items = _cross_story_items(stories, figures)
+    return {"story": None, "items": items} if items else None
 
 
 # -- numbers ----------------------------------------------------------------------------------------
@@ -256,6 +278,11 @@ def _comparable(fact: dict) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _known_measures() -> frozenset[str]:
+    return frozenset(synonyms().measures.values())
+
+
+@lru_cache(maxsize=1)
 def _uncompared_units() -> frozenset[str]:
     return frozenset(u.lower() for u in load("compare.toml")["numbers"].get("uncompared_units", []))
 
@@ -278,8 +305,10 @@ def _figures_item(key: str, found: list[dict], intervals: list[tuple[float, floa
     for fact, span in zip(found, intervals):  # in the order of `members`, the order facts were gathered in
         by_article.setdefault(fact["article"], []).append(fact)
         spans.setdefault(fact["article"], []).append(span)
-    conflicts = [[a, b] for a, b in combinations(by_article, 2)
-                 if may_differ and not any(_overlap(x, y) for x in spans[a] for y in spans[b])]
+    limit = int(_tolerances()[1].get("max_listed_conflicts", 100))
+    disagreeing = ([a, b] for a, b in combinations(by_article, 2) if not any(
+        _overlap(x, y) for x in spans[a] for y in spans[b])) if may_differ else iter(())
+    conflicts = list(islice(disagreeing, limit + 1))
     item = {"kind": "fact", "key": key,
             "reported_by": {a: "; ".join(dict.fromkeys(_says(f) for f in fs)) for a, fs in by_article.items()},
             "missing_from": [a for a in members if a not in by_article],
@@ -288,7 +317,9 @@ def _figures_item(key: str, found: list[dict], intervals: list[tuple[float, floa
             "values": {a: [[low, None if high == math.inf else high] for low, high in spans[a]] for a in by_article},
             "facts": [f["id"] for fs in by_article.values() for f in fs if f.get("id")]}
     if conflicts:
-        item["conflicts"] = conflicts
+        item["conflicts"] = conflicts[:limit]
+        if len(conflicts) > limit:
+            item["more_conflicts"] = True
     return item
 
 
@@ -301,19 +332,16 @@ def _verdict(n_articles: int, conflict: bool) -> str:
     return "unique" if n_articles < 2 else "differ" if conflict else "agree"
 
 
-def _cross_story_items(stories: list[dict], facts: dict[str, list[dict]], measures: _Measures) -> list[dict]:
+def _cross_story_items(stories: list[dict], figures: dict[str, list[tuple[dict, str]]]) -> list[dict]:
     """Yearly figures of a named measure, compared across stories about the same two countries."""
-    known = set(synonyms().measures.values())
     groups: dict[tuple, list[dict]] = defaultdict(list)
     story_of: dict[str, str] = {}
     for story in stories:
         pair = "|".join(sorted(story.get("actors", [])[:2]))
         for article in story.get("articles", []):
             story_of[article] = story["id"]
-            for fact in facts.get(article, []):
-                what = measures(fact) if _comparable(fact) and fact.get("period") else None
-                if what in known and _unit_class(fact) not in ("count", "ordinal"):
-                    groups[(what, _unit_class(fact), fact["period"], pair)].append(fact)
+            for fact, what in figures.get(article, []):
+                groups[(what, _unit_class(fact), fact["period"], pair)].append(fact)
     items = []
     for key, found in groups.items():
         if len({story_of[f["article"]] for f in found}) < 2:

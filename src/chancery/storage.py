@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import re
 import time
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,6 +45,7 @@ SNIPPET_CHARS = 200
 MAX_IDENTITY_CHARS = 1000
 _MIGRATION_LOCK_ID = 0x63686E63  # "chnc": the PostgreSQL advisory lock held while migrating
 _LINK_LOCK_ID = 0x636E6C6B  # "cnlk": held while the link results are replaced
+_PENDING = "pending"  # link_results kind: a story whose link results a relink has yet to store
 _WRITE_OPTION = "chancery_write"
 _ARTICLE_ATTEMPTS = 5
 _BATCH_ATTEMPTS = 5
@@ -277,6 +278,27 @@ def _migrate(engine: Engine, revision: str, *, downgrade: bool = False) -> None:
 
 # --- the store ------------------------------------------------------------------------------------------
 
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """What `Store.current_index` knows of an article without reading it."""
+
+    content_hash: str
+    published: str | None
+    dateline_date: str | None
+
+    @property
+    def stream_day(self) -> str:
+        """The date `stories.stream_order` sorts by."""
+        return self.published or self.dateline_date or "9999"
+
+    @property
+    def anchor(self) -> str | None:
+        """The date relative expressions resolve against, as `annotate.anchor_date` reads it."""
+        if self.published and len(self.published) >= 10:
+            return self.published[:10]
+        return self.dateline_date
+
+
 @dataclass(slots=True)
 class _Version:
     pk: int
@@ -492,7 +514,7 @@ class Store:
                  .where(a.c.is_current).order_by(day, article_id))
         if ids is not None:
             # the wanted ids in stream order from the (small) metadata columns, then their rows in chunks
-            keys = sorted((day or "9999", key) for key, (_, day) in self.current_index().items() if key in ids)
+            keys = sorted((entry.stream_day, key) for key, entry in self.current_index().items() if key in ids)
             for at in range(0, len(keys), batch_size):
                 chunk = [key[1] for key in keys[at:at + batch_size]]
                 yield from self._articles_of(query.where(a.c.article_id.in_(chunk)))
@@ -526,13 +548,12 @@ class Store:
             found.append(article)
         return found
 
-    def current_index(self) -> dict[str, tuple[str, str | None]]:
-        """Article id -> (content hash, date: publication, else dateline) of every current article."""
+    def current_index(self) -> dict[str, IndexEntry]:
+        """Article id -> content hash and dates of every current article."""
         a = articles_table
         with self.engine.connect() as connection:
-            return {row[0]: (row[1], row[2]) for row in connection.execute(
-                sa.select(a.c.article_id, a.c.content_hash, sa.func.coalesce(a.c.published, a.c.dateline_date))
-                .where(a.c.is_current))}
+            return {row[0]: IndexEntry(row[1], row[2], row[3]) for row in connection.execute(
+                sa.select(a.c.article_id, a.c.content_hash, a.c.published, a.c.dateline_date).where(a.c.is_current))}
 
     def story_state(self) -> bytes | None:
         """The story clustering state saved with the current stories (see `replace_links`)."""
@@ -550,67 +571,14 @@ class Store:
         """Store what the per-article stages found again for articles whose content is stored as the
         current version (the link stage re-analyses undated articles with their story's date); the
         previous findings are replaced in one transaction. Returns how many articles were updated."""
-        a = articles_table
-        updated = 0
         with self._write() as connection:
-            for article in articles:
-                pk = connection.execute(sa.select(a.c.pk).where(
-                    a.c.identity_key == identity_key(article), a.c.content_hash == article.content_hash,
-                    a.c.is_current)).scalar()
-                if pk is None:
-                    continue
-                for table in (events_table, quotes_table, facts_table, annotations_table):
-                    connection.execute(sa.delete(table).where(table.c.article_pk == pk))
-                _write_annotations(connection, pk, article)
-                updated += 1
-        return updated
+            return _replace_annotations(connection, articles)
 
     def report(self, story: str | None = None) -> dict:
         """The store as one `chancery.report/1` document (current versions only); with `story`, only
         that story, its articles and what was found in them."""
-        a = articles_table
-        query = (sa.select(a, annotations_table.c.mentions, annotations_table.c.times)
-                 .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
-                 .where(a.c.is_current).order_by(a.c.pk))
-        if story is not None:
-            query = query.where(a.c.pk.in_(sa.select(story_articles_table.c.article_pk)
-                                           .where(story_articles_table.c.story_id == story)))
         with self.engine.connect() as connection:
-            rows = connection.execute(query).mappings().all()
-            pks = [row["pk"] for row in rows]
-            removed = _grouped(connection, removed_table, pks, lambda r: {"kind": r.kind, "text": r.text},
-                               removed_table.c.position)
-            sentences = _grouped(connection, sentences_table, pks, lambda r: [r.char_start, r.char_end],
-                                 sentences_table.c.idx)
-            story_of = dict(connection.execute(sa.select(story_articles_table.c.article_pk,
-                                                         story_articles_table.c.story_id)).all())
-            found = {name: _grouped(connection, table, pks, lambda r: r.payload, table.c.pk)
-                     for name, table in (("events", events_table), ("quotes", quotes_table), ("facts", facts_table))}
-            stories = connection.execute(sa.select(stories_table.c.payload)
-                                         .order_by(stories_table.c.start, stories_table.c.story_id)).scalars().all()
-            links_query = sa.select(link_table.c.kind, link_table.c.payload).order_by(link_table.c.pk)
-            if story is not None:
-                stories = [entry for entry in stories if entry["id"] == story]
-                links_query = links_query.where(link_table.c.story_id == story)
-            links: dict[str, list] = {}
-            for r in connection.execute(links_query):
-                links.setdefault(r.kind, []).append(r.payload)
-        articles, events = [], []
-        for row in rows:
-            pk = row["pk"]
-            articles.append({**_metadata(row), "text": row["text"], "removed": removed.get(pk, []),
-                             "sentences": sentences.get(pk, []), "provenance": row["provenance"],
-                             "mentions": row["mentions"] or [], "times": row["times"] or []})
-            events += [{**e, "story": story_of.get(pk)} for e in found["events"].get(pk, [])]
-        return {
-            "schema": settings.REPORT_SCHEMA, "generator": f"chancery {__version__}",
-            "articles": articles, "stories": stories, "events": events,
-            "quotes": [q for pk in pks for q in found["quotes"].get(pk, [])],
-            "facts": [f for pk in pks for f in found["facts"].get(pk, [])],
-            "comparisons": links.get("comparison", []),
-            **{kind: items for kind, items in links.items() if kind != "comparison"},
-            "problems": [],
-        }
+            return _report(connection, None if story is None else [story])
 
     def replace_links(self, stories: list[dict], results: dict[str, list[dict]], state: bytes | None = None) -> None:
         """Store the link stage's output in place of the previous one, in one transaction.
@@ -623,9 +591,7 @@ class Store:
         with self._write() as connection:
             if self.backend == "postgresql":  # two ingests finishing together relink one after the other
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": _LINK_LOCK_ID})
-            connection.execute(sa.delete(story_state_table))
-            if state is not None:
-                connection.execute(sa.insert(story_state_table).values(name=_STORY_STATE, payload=state))
+            _replace_story_state(connection, state)
             connection.execute(sa.delete(link_table))
             connection.execute(sa.delete(story_articles_table))
             connection.execute(sa.delete(stories_table))
@@ -641,6 +607,113 @@ class Store:
                     for kind, items in results.items() for item in items]
             if rows:
                 connection.execute(sa.insert(link_table), rows)
+
+
+    # --- the link stage, story by story (chancery.relink) ---
+
+    @contextmanager
+    def linking(self) -> Iterator[None]:
+        """Held for a whole relink. On PostgreSQL a session advisory lock, so that two ingests finishing
+        together relink one after the other, each seeing the other's articles; on SQLite each write
+        transaction holds the database's write lock, and the pending marks keep interleaved relinks
+        consistent (see `replace_stories`)."""
+        if self.backend != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            connection.execute(sa.text("SELECT pg_advisory_lock(:lock)"), {"lock": _LINK_LOCK_ID})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(sa.text("SELECT pg_advisory_unlock(:lock)"), {"lock": _LINK_LOCK_ID})
+                connection.commit()
+
+    def replace_stories(self, stories: list[dict], state: bytes | None = None) -> list[str]:
+        """Store a new clustering in one transaction, keeping what is unchanged: a story whose entry and
+        whose articles' current versions are the ones stored keeps its link results. Returns the ids of
+        the stories whose link results must be computed (again), in the order of `stories`: the new or
+        changed ones, and those a previous relink marked but did not finish (it crashed, or another
+        relink changed them meanwhile). Their old results are dropped and a `pending` mark stored, which
+        `link_stories` removes. `state` is the story clustering state that produced `stories` (None:
+        none is kept, and the next relink clusters every article)."""
+        a, sa_t = articles_table, story_articles_table
+        with self._write() as connection:
+            _replace_story_state(connection, state)
+            pk_of = dict(connection.execute(sa.select(a.c.article_id, a.c.pk).where(a.c.is_current)).all())
+            members: dict[str, set[int]] = {}
+            for story_id, pk in connection.execute(sa.select(sa_t.c.story_id, sa_t.c.article_pk)):
+                members.setdefault(story_id, set()).add(pk)
+            stored = {story_id: (payload, frozenset(members.get(story_id, ()))) for story_id, payload
+                      in connection.execute(sa.select(stories_table.c.story_id, stories_table.c.payload))}
+            pending = set(connection.execute(sa.select(link_table.c.story_id)
+                                             .where(link_table.c.kind == _PENDING)).scalars())
+            new, changed = {}, []
+            for story in stories:
+                entry = _clean_json(story)
+                pks = frozenset(pk_of[article_id] for article_id in entry["articles"] if article_id in pk_of)
+                new[entry["id"]] = entry
+                if stored.get(entry["id"]) != (entry, pks):
+                    changed.append(entry["id"])
+            dropped = [story_id for story_id in stored if story_id not in new]
+            for ids in _chunks([*changed, *dropped]):
+                connection.execute(sa.delete(link_table).where(link_table.c.story_id.in_(ids)))
+                connection.execute(sa.delete(sa_t).where(sa_t.c.story_id.in_(ids)))
+                connection.execute(sa.delete(stories_table).where(stories_table.c.story_id.in_(ids)))
+            for ids in _chunks(changed):
+                entries = [new[story_id] for story_id in ids]
+                connection.execute(sa.insert(stories_table), [
+                    {"story_id": st["id"], "title": st.get("title"), "start": st.get("start"), "end": st.get("end"),
+                     "payload": st} for st in entries])
+                rows = [{"story_id": st["id"], "article_pk": pk_of[article_id]}
+                        for st in entries for article_id in st["articles"] if article_id in pk_of]
+                if rows:
+                    connection.execute(sa.insert(sa_t), rows)
+                connection.execute(sa.insert(link_table), [{"kind": _PENDING, "story_id": story_id, "payload": {}}
+                                                           for story_id in ids])
+        again = set(changed) | pending
+        return [story["id"] for story in stories if story["id"] in again]
+
+    def link_stories(self, story_ids: list[str], compute: Callable[[dict], dict[str, list[dict]]],
+                     redated: Iterable[Article] = ()) -> dict[str, int]:
+        """In one transaction: store the `redated` articles' new findings, read the report of the stories
+        `story_ids` (as `report(story=…)` does for one), and replace their link results with what
+        `compute(report)` returns (kind -> entries, each naming its `story`), dropping their pending
+        marks. Returns how many entries of each kind were stored."""
+        with self._write() as connection:
+            _replace_annotations(connection, redated)
+            results = compute(_report(connection, story_ids))
+            for ids in _chunks(story_ids):
+                connection.execute(sa.delete(link_table).where(link_table.c.story_id.in_(ids)))
+            rows = [{"kind": kind, "story_id": item.get("story"), "payload": _clean_json(item)}
+                    for kind, items in results.items() for item in items]
+            if rows:
+                connection.execute(sa.insert(link_table), rows)
+        return {kind: len(items) for kind, items in results.items()}
+
+    def replace_across_stories(self, compute: Callable[[list[dict], Iterator[tuple[dict, dict]]], dict | None]) -> bool:
+        """Replace the comparison across stories (story null) in one transaction with
+        `compute(stories, facts)`: every story (`id`, `actors`, `articles`) in report order, and a stream
+        of (fact, article) for each current article's numeric facts that name a period (the article
+        with `id`, `text` and `sentences`; each article's facts in report order). Only what `compute`
+        keeps of the stream stays in memory. Returns whether an entry was stored."""
+        with self._write() as connection:
+            stories = [{"id": p["id"], "actors": p.get("actors") or [], "articles": p.get("articles") or []}
+                       for p in connection.execute(sa.select(stories_table.c.payload).order_by(
+                           stories_table.c.start, stories_table.c.story_id)).scalars()]
+            entry = compute(stories, _dated_facts(connection))
+            connection.execute(sa.delete(link_table).where(link_table.c.kind == "comparison",
+                                                           link_table.c.story_id.is_(None)))
+            if entry:
+                connection.execute(sa.insert(link_table).values(kind="comparison", story_id=None,
+                                                                payload=_clean_json(entry)))
+        return bool(entry)
+
+
+def _replace_story_state(connection: Connection, state: bytes | None) -> None:
+    connection.execute(sa.delete(story_state_table))
+    if state is not None:
+        connection.execute(sa.insert(story_state_table).values(name=_STORY_STATE, payload=state))
 
 
 # --- writing one article --------------------------------------------------------------------------------
@@ -812,6 +885,108 @@ def _storable(value: str | None) -> str | None:
     if value is None:
         return None
     return _UNSTORABLE.sub("\ufffd", value)
+
+
+def _chunks(items: list, size: int = 500) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _dated_facts(connection: Connection, page: int = 1000) -> Iterator[tuple[dict, dict]]:
+    """(fact, article) for every numeric fact of a current article that names a period, by fact."""
+    f, a = facts_table, articles_table
+    query = (sa.select(f.c.pk, f.c.payload, a.c.pk.label("article_pk"), a.c.article_id, a.c.text)
+             .join(a, a.c.pk == f.c.article_pk)
+             .where(a.c.is_current, f.c.kind == "number", f.c.value.is_not(None),
+                    f.c.payload["period"].as_string().is_not(None))
+             .order_by(f.c.pk).limit(page))
+    after = None
+    while True:
+        rows = connection.execute(query if after is None else query.where(f.c.pk > after)).all()
+        if not rows:
+            return
+        pks = sorted({row.article_pk for row in rows})
+        sentences = _grouped(connection, sentences_table, pks, lambda r: [r.char_start, r.char_end],
+                             sentences_table.c.idx)
+        for row in rows:
+            yield row.payload, {"id": row.article_id, "text": row.text, "sentences": sentences.get(row.article_pk, [])}
+        after = rows[-1].pk
+
+
+def _replace_annotations(connection: Connection, articles: Iterable[Article]) -> int:
+    a = articles_table
+    updated = 0
+    for article in articles:
+        pk = connection.execute(sa.select(a.c.pk).where(
+            a.c.identity_key == identity_key(article), a.c.content_hash == article.content_hash,
+            a.c.is_current)).scalar()
+        if pk is None:
+            continue
+        for table in (events_table, quotes_table, facts_table, annotations_table):
+            connection.execute(sa.delete(table).where(table.c.article_pk == pk))
+        _write_annotations(connection, pk, article)
+        updated += 1
+    return updated
+
+
+def _report(connection: Connection, story_ids: list[str] | None) -> dict:
+    """The report of the current articles, or of those of the stories `story_ids` only. Link results
+    come in the order the link stage gives them, whatever order they were stored in: those of an
+    article (framing) in article order, the others in story order, the cross-story comparison last."""
+    a = articles_table
+    query = (sa.select(a, annotations_table.c.mentions, annotations_table.c.times)
+             .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
+             .where(a.c.is_current).order_by(a.c.pk))
+    stories_query = sa.select(stories_table.c.payload).order_by(stories_table.c.start, stories_table.c.story_id)
+    links_query = sa.select(link_table.c.kind, link_table.c.payload).where(link_table.c.kind != _PENDING)
+    if story_ids is not None:
+        query = query.where(a.c.pk.in_(sa.select(story_articles_table.c.article_pk)
+                                       .where(story_articles_table.c.story_id.in_(story_ids))))
+        stories_query = stories_query.where(stories_table.c.story_id.in_(story_ids))
+        links_query = links_query.where(link_table.c.story_id.in_(story_ids))
+    rows = connection.execute(query).mappings().all()
+    pks = [row["pk"] for row in rows]
+    removed = _grouped(connection, removed_table, pks, lambda r: {"kind": r.kind, "text": r.text},
+                       removed_table.c.position)
+    sentences = _grouped(connection, sentences_table, pks, lambda r: [r.char_start, r.char_end],
+                         sentences_table.c.idx)
+    story_query = sa.select(story_articles_table.c.article_pk, story_articles_table.c.story_id)
+    if story_ids is None:
+        story_of = dict(connection.execute(story_query).all())
+    else:
+        story_of = {}
+        for chunk in _chunks(pks):
+            story_of.update(connection.execute(story_query.where(story_articles_table.c.article_pk.in_(chunk))).all())
+    found = {name: _grouped(connection, table, pks, lambda r: r.payload, table.c.pk)
+             for name, table in (("events", events_table), ("quotes", quotes_table), ("facts", facts_table))}
+    stories = connection.execute(stories_query).scalars().all()
+    links: dict[str, list] = {}
+    for r in connection.execute(links_query.order_by(link_table.c.pk)):
+        links.setdefault(r.kind, []).append(r.payload)
+    story_at = {entry["id"]: n for n, entry in enumerate(stories)}
+    article_at = {row["article_id"]: n for n, row in enumerate(rows)}
+
+    def position(item: dict) -> tuple[int, int]:
+        if "article" in item:
+            return 0, article_at.get(item["article"], len(article_at))
+        return story_at.get(item.get("story"), len(story_at)), 0
+
+    articles, events = [], []
+    for row in rows:
+        pk = row["pk"]
+        articles.append({**_metadata(row), "text": row["text"], "removed": removed.get(pk, []),
+                         "sentences": sentences.get(pk, []), "provenance": row["provenance"],
+                         "mentions": row["mentions"] or [], "times": row["times"] or []})
+        events += [{**e, "story": story_of.get(pk)} for e in found["events"].get(pk, [])]
+    return {
+        "schema": settings.REPORT_SCHEMA, "generator": f"chancery {__version__}",
+        "articles": articles, "stories": stories, "events": events,
+        "quotes": [q for pk in pks for q in found["quotes"].get(pk, [])],
+        "facts": [f for pk in pks for f in found["facts"].get(pk, [])],
+        "comparisons": sorted(links.get("comparison", []), key=position),
+        **{kind: sorted(items, key=position) for kind, items in links.items() if kind != "comparison"},
+        "problems": [],
+    }
 
 
 # --- reading helpers ------------------------------------------------------------------------------------
