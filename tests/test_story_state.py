@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import io
 import pickle
-import zlib
+
+import pytest
 
 from chancery import story_state
 from chancery.stories import StoryClusterer, StorySettings, stream_order
@@ -44,8 +47,10 @@ def test_a_state_for_other_settings_or_of_foreign_make_is_not_used(demo_articles
         def __reduce__(self):
             return (print, ("this must never run",))
 
-    hostile = zlib.compress(pickle.dumps(Payload()))
+    hostile = gzip.compress(pickle.dumps(Payload()))
     assert story_state.loads(hostile, StorySettings()) is None
+    with pytest.raises(pickle.UnpicklingError, match="builtins.print"):  # refused, not merely unreadable
+        story_state._Unpickler(io.BytesIO(pickle.dumps(Payload()))).load()
 
 
 def test_new_articles_are_found_and_changed_ones_refuse_the_state(demo_articles):

@@ -11,9 +11,9 @@ have retired) is not used: the caller clusters everything again.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import io
 import pickle
-import zlib
 from dataclasses import dataclass
 
 from . import __version__
@@ -48,7 +48,11 @@ class _Unpickler(pickle.Unpickler):
 
 
 def dumps(clusterer: StoryClusterer, hashes: dict[str, str]) -> bytes:
-    return zlib.compress(pickle.dumps(Saved(clusterer, dict(hashes)), protocol=pickle.HIGHEST_PROTOCOL), 3)
+    # pickled straight into the compressor: only the compressed state is ever held whole
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=3, mtime=0) as sink:
+        pickle.Pickler(sink, protocol=pickle.HIGHEST_PROTOCOL).dump(Saved(clusterer, dict(hashes)))
+    return buffer.getvalue()
 
 
 def loads(data: bytes | None, settings: StorySettings) -> Saved | None:
@@ -56,7 +60,8 @@ def loads(data: bytes | None, settings: StorySettings) -> Saved | None:
     if not data:
         return None
     try:
-        saved = _Unpickler(io.BytesIO(zlib.decompress(data))).load()
+        with gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb") as source:
+            saved = _Unpickler(source).load()
     except Exception:  # noqa: BLE001 - a state that does not load is only a lost shortcut
         return None
     if not isinstance(saved, Saved) or saved.format != FORMAT or saved.version != __version__ \
