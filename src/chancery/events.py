@@ -32,6 +32,8 @@ from .tense import is_past_form
 from .wordlists import any_of, load, quantity_heads
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_SETTING = frozenset({"in", "at", "of", "near", "outside", "around"})  # "in the centre of Lusaka"
+_INTERNATIONAL = frozenset({"IGO", "NGO"})  # sectors whose unnamed groups need not belong to a country
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
 _PREPOSITIONS = frozenset(load("references.toml")["words"]["prepositions"])
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
@@ -184,6 +186,8 @@ class EventExtractor:
                anchor, adjectives=()) -> Event | None:
         t_start, t_end = toks[i][0], toks[j - 1][1]
         clause_start, clause_end = _clause(text, start, end, t_start, t_end)
+        # "…, the World Food Program said Monday": who reports the act is not its target, nor where it happened
+        clause_end = min(clause_end, _attribution_start(text, t_end, end))
         # places can be targets ("a state visit to Russia"), never sources
         candidates = [m for m in sorted(actors + places, key=lambda m: m.start)
                       if m.actor.kind != "place" or m.start > t_start]
@@ -212,6 +216,13 @@ class EventExtractor:
                 source = _plain(a, source_m.text)
         elif target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
+        if source.get("country") is None and source_m.actor.kind == "group" and source.get("sector") not in _INTERNATIONAL:
+            # "prisoners rioted at a jail in Dili": a group nobody names the country of acts where it is
+            where = next((m for m in sorted(places + actors, key=lambda m: m.start)
+                          if clause_start <= m.start < clause_end and m.actor.country
+                          and (m.actor.kind == "place" or m.how == "metonym" and _preceded_by(text, m, _SETTING))), None)
+            if where is not None:
+                source = dict(source, country=where.actor.country, how=f"{source['how']}+place")
         if target is None and pattern.type in self.cues.domestic_target_types and source.get("country"):
             target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
                       "how": "domestic"}
@@ -470,6 +481,26 @@ def _reporting_speaker(text: str, actors: list[Mention], s_start: int, subject: 
     return after[0] if after else None
 
 
+def _attribution_start(text: str, t_end: int, s_end: int) -> int:
+    """Where a trailing attribution after the trigger begins: "…, according to the ministry" or a
+    last comma-separated stretch that reports the sentence ("…, relief officials in Nairobi said
+    Monday."); the end of the sentence when there is none."""
+    tail = text[t_end:s_end]
+    words = speech_words()
+    cut = len(tail)
+    for m in re.finditer(r",\s+|\s(?=according to\b)", tail):
+        rest = tail[m.end():]
+        if words.according.match(rest):
+            cut = m.start()
+            break
+        last = re.fullmatch(r"([^,;]{0,90}?)\b(?:" + words.verbs.pattern + r"|reported|reports|quoted|told\s+\w+)\b"
+                            r"[^,;]{0,60}", rest.rstrip(" .!?\"'”’)"), re.IGNORECASE)
+        if last and not re.search(r"\b(?:that|it|they|he|she|we)\b", last.group(1), re.IGNORECASE):
+            cut = m.start()
+            break
+    return t_end + cut
+
+
 def _first_verb(text: str, start: int, end: int) -> int:
     """Offset of the first past-tense verb between start and end (end when there is none)."""
     for m in re.finditer(r"[A-Za-z]+", text[start:end]):
@@ -485,7 +516,9 @@ def _possessive(text: str, m: Mention) -> bool:
 def _speaker(text: str, m: Mention) -> bool:
     """"…, Putin said": the speaker reporting the clause is not one of its arguments."""
     at = _AUXILIARY.match(text, m.end).end()
-    return bool(speech_words().verbs.match(text, at) or speech_words().according.match(text, at))
+    # ("Peru shares expertise with Bolivia according to …": Bolivia is not the one quoted; what
+    # follows "according to" is cut off as attribution, see _attribution_start)
+    return bool(speech_words().verbs.match(text, at))
 
 
 def _between(text: str, right: list[Mention]) -> tuple[Mention, Mention] | None:

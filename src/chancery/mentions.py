@@ -27,6 +27,12 @@ _POSSESSIVE = frozenset({"his", "her", "their", "its"})
 _TITLE_ADJECTIVES = frozenset(load("references.toml")["words"]["title_adjectives"])
 _TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "from", "during", "early", "late", "mid",
                                 "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
+_GROUP_PLACES = tuple(sorted((tuple(w.split()) for w in load("references.toml")["words"]["group_places"]),
+                             key=len, reverse=True))
+_PLACE_MODIFIERS = frozenset(load("references.toml")["words"]["place_modifiers"])
+# words a plural noun's modifiers are never: the group begins after them ("arrested students")
+_PREPOSITIONS_AND_VERBS = frozenset(load("references.toml")["words"]["prepositions"]) | _DETERMINERS | {
+    "and", "or", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "who", "which", "said", "says"}
 _UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
                         "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
@@ -414,7 +420,7 @@ class _Scanner:
                 return self.apposition(i, end)
             return None
         if hit.of("sector") and not hit.of("role", "country", "demonym", "metonym", "org", "person") \
-                and self.word(hit.j - 1).endswith("s") and self._group_position(i) \
+                and self.word(hit.j - 1).endswith("s") and self._group_position(self._modifiers_start(i)) \
                 and hit.of("sector")[0].value not in ("GOV",):
             return self.bare_group(hit)
         nxt = self.hits.get(hit.j)
@@ -465,21 +471,45 @@ class _Scanner:
             return True
         return before.lower() == "of" and self.low(i - 2) in quantity_heads()
 
+    def _modifiers_start(self, i: int) -> int:
+        """Where the noun phrase of a plural noun begins when up to two plain words modify it
+        ("university students", "Ibo traditional elders", "the striking workers"); i when none do."""
+        k = i
+        for _ in range(2):
+            if k == 0 or self._group_position(k):
+                return k
+            w = self.word(k - 1)
+            if not w.isalpha() or (k - 1) in self.hits or is_past_form(w) or \
+                    (w.lower() in _PREPOSITIONS_AND_VERBS and w.lower() != "the"):
+                return i
+            k -= 1
+        return k if self._group_position(k) else i
+
+    def place_after(self, k: int) -> str | None:
+        """The country of a place or country named at k after one of `group_places` ("in south Serbia")."""
+        lows = [self.low(x) for x in range(k, k + 3)]
+        for words in _GROUP_PLACES:
+            if tuple(lows[:len(words)]) == words:
+                k += len(words)
+                break
+        else:
+            return None
+        for _ in range(3):
+            if self.low(k) not in _PLACE_MODIFIERS:
+                break
+            k += 1
+        nxt = self.hits.get(k)
+        for e in (nxt.entries if nxt else ()):
+            if e.kind in ("country", "metonym"):
+                return e.value.country
+            if e.kind == "demonym":
+                return e.value
+        return None
+
     def bare_group(self, hit: _Hit) -> int:
         """"Demonstrators in Baghdad", "rebels": a plural sector noun with no country before it takes the
         country of a place or country named right after it ("in Baghdad", "of Nepal"), else none."""
-        country = None
-        k = hit.j
-        if self.low(k) in ("in", "of", "from"):
-            nxt = self.hits.get(k + 1) or self.hits.get(k + 2)
-            if nxt:
-                for e in nxt.entries:
-                    if e.kind in ("country", "metonym"):
-                        country = e.value.country
-                        break
-                    if e.kind == "demonym":
-                        country = e.value
-                        break
+        country = self.place_after(hit.j)
         sector = self.hits[hit.i].of("sector")[0].value
         self.emit(hit.i, hit.j, "group", country=country, sector=sector,
                   name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
