@@ -42,3 +42,29 @@ def test_a_group_without_country_acts_where_the_clause_is_set(pipeline):
     # a group named with its own country keeps it
     got = coded(pipeline, "Somali refugees staged a protest in Nairobi on Monday.")
     assert got and got[0][1] == "SOM", got
+
+
+@pytest.mark.parametrize("text,type_,source,target", [
+    ("The Kenyan foreign ministry said on Friday that Uganda must hand back the seized trucks.", "REQUEST", "KEN", "UGA"),
+    ("Norway declared that Iceland has to stop whaling at once.", "REQUEST", "NOR", "ISL"),
+    ("The Chilean parliament demanded a full explanation from Bolivia.", "REQUEST", "CHL", None),
+    ("Thousands of Syrians sought asylum in Sweden last year.", "REQUEST", "SYR", "SWE"),
+    ("The Peruvian government is investigating the mayor of Lima.", "ACCUSE", "PER", None),
+    ("Kenya dispatched inspectors to Somalia to check the camps.", "ACCUSE", "KEN", "SOM"),
+    ("Turkey relaxed restrictions on the press in Cyprus.", "CONCEDE", "TUR", "CYP"),
+    ("Jordan reopened the border crossing to Syria on Sunday.", "RETREAT", "JOR", "SYR"),
+    ("Norway gave Malawi $5 million in aid for schools.", "AID", "NOR", "MWI"),
+    ("Greece said on Monday that a deal with Macedonia was out of the question.", "REJECT", "GRC", None),
+    ("Spain announced a suspension of flights to Morocco.", "SANCTION", "ESP", "MAR"),
+    ("Egyptian police prevented a rally organised by students in Cairo.", "COERCE", "EGY", "EGY"),
+])
+def test_statement_phrasings(pipeline, text, type_, source, target):
+    got = coded(pipeline, text)
+    hits = [e for e in got if e[0] == type_ and e[3] == "asserted"]
+    assert hits, got
+    assert any(e[1] == source and (target is None or e[2] == target) for e in hits), got
+
+
+def test_a_country_name_that_is_also_a_surname_is_the_country(pipeline):
+    got = coded(pipeline, "Serbia lifted the curfew in Montenegro on Sunday.", day="2001-05-02")
+    assert ("CONCEDE", "SRB", "MNE", "asserted") in got, got

@@ -437,7 +437,8 @@ class _Scanner:
             cand = self.emit(hit.i, hit.j, "person", persons=[e.value for e in people])
             self.apposition(i, hit.j, cand)
             return hit.j
-        if hit.of("surname") and not self._time_word(i):
+        if hit.of("surname") and not self._time_word(i) and not hit.of("country"):
+            # a bare word that is a country's name is the country ("in Montenegro"), not a surname
             self.emit(hit.i, hit.j, "surname", persons=[e.value for e in hit.of("surname")],
                       name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
             return hit.j
