@@ -68,3 +68,28 @@ def test_statement_phrasings(pipeline, text, type_, source, target):
 def test_a_country_name_that_is_also_a_surname_is_the_country(pipeline):
     got = coded(pipeline, "Serbia lifted the curfew in Montenegro on Sunday.", day="2001-05-02")
     assert ("CONCEDE", "SRB", "MNE", "asserted") in got, got
+
+
+def test_ethnic_groups_belong_where_they_live(pipeline):
+    got = coded(pipeline, "Serbian police killed two ethnic Hungarians in northern Serbia on Friday.")
+    assert any(e[0] == "ASSAULT" and e[2] == "SRB" for e in got), got
+    got = coded(pipeline, "About 300 ethnic Russians demonstrated on Sunday in Latvia.")
+    assert any(e[0] == "PROTEST" and e[1] == "LVA" for e in got), got
+
+
+def test_a_stated_refusal_is_a_rejection(pipeline):
+    got = coded(pipeline, "The Kenyan government has refused to commit troops to the mission in Somalia.")
+    assert any(e[0] == "REJECT" and e[1] == "KEN" and e[3] == "asserted" for e in got), got
+    got = coded(pipeline, "Armenia and Azerbaijan failed to reach agreement on the border on Sunday.")
+    assert any(e[0] == "REJECT" and e[3] == "asserted" for e in got), got
+
+
+def test_an_act_announced_with_readiness_is_a_threat(pipeline):
+    got = coded(pipeline, "The Thai government said it is prepared to impose martial law in Bangkok.")
+    assert [e for e in got if e[0] == "THREATEN" and e[1] == "THA"], got
+    assert not [e for e in got if e[0] == "COERCE"], got
+
+
+def test_a_titled_surname_outside_the_term_is_still_the_office_holder(pipeline):
+    got = coded(pipeline, "President Obama threatened further sanctions against Syria.", day="2001-03-01")
+    assert any(e[0] == "THREATEN" and e[1] == "USA" and e[2] == "SYR" for e in got), got

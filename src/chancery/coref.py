@@ -151,6 +151,10 @@ class Resolver:
         active = [p for p in cand.persons if p.terms_on(self.day)]
         if cand.country:
             active = [p for p in active if any(t.country == cand.country for t in p.terms_on(self.day))] or active
+        if not active and cand.roles:
+            # "President Bush" in an article from before or after his term: the office names the person
+            titled = [p for p in cand.persons if any(t.role in cand.roles for t in p.terms)]
+            return self._pick(titled, cand.country, cand.roles) if len(titled) == 1 else None
         if not active:
             return None
         return self._pick(active, cand.country, cand.roles)

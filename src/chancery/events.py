@@ -62,6 +62,7 @@ class StatusCues:
     refusal: re.Pattern
     threat_types: frozenset[str]
     threat_codes: dict[str, tuple[str, str | None]]
+    threat_frames: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -76,7 +77,8 @@ def status_cues() -> StatusCues:
                       any_of(data["intent"]["continuation"]),
                       frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]),
                       any_of(data["refusal_cues"]), frozenset(data["threat_types"]),
-                      {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()})
+                      {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()},
+                      any_of(data["threat_frames"]))
 
 
 @dataclass
@@ -216,13 +218,17 @@ class EventExtractor:
                 source = _plain(a, source_m.text)
         elif target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
-        if source.get("country") is None and source_m.actor.kind == "group" and source.get("sector") not in _INTERNATIONAL:
-            # "prisoners rioted at a jail in Dili": a group nobody names the country of acts where it is
-            where = next((m for m in sorted(places + actors, key=lambda m: m.start)
-                          if clause_start <= m.start < clause_end and m.actor.country
-                          and (m.actor.kind == "place" or m.how == "metonym" and _preceded_by(text, m, _SETTING))), None)
-            if where is not None:
+        # "prisoners rioted at a jail in Dili", "killed three ethnic Albanians in southern Serbia": a group
+        # nobody names the country of is where its clause is set
+        where = next((m for m in sorted(places + actors, key=lambda m: m.start)
+                      if clause_start <= m.start < clause_end and m.actor.country
+                      and (m.actor.kind == "place" or m.how == "metonym" and _preceded_by(text, m, _SETTING))), None)
+        if where is not None:
+            if source.get("country") is None and source_m.actor.kind == "group" and source.get("sector") not in _INTERNATIONAL:
                 source = dict(source, country=where.actor.country, how=f"{source['how']}+place")
+            if target is not None and target.get("country") is None and target_m is not None and \
+                    target_m.actor.kind == "group" and target.get("sector") not in _INTERNATIONAL:
+                target = dict(target, country=where.actor.country, how=f"{target['how']}+place")
         if target is None and pattern.type in self.cues.domestic_target_types and source.get("country"):
             target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
                       "how": "domestic"}
@@ -280,8 +286,9 @@ class EventExtractor:
         # "NATO confirmed it would tighten the blockade": "would" in reported speech is a future
         reported = status == "hypothetical" and (cue or "").lower() == "would" and \
             speech_words().verbs.search(text[c_start:t_start])
+        announced = status == "asserted" and self.cues.threat_frames.search(lead)
         if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical"
-                                                       and (conditional or reported)):
+                                                       and (conditional or reported) or announced):
             cameo, mode = self.cues.threat_codes.get(pattern.type, ("130", None))
             return dataclasses.replace(pattern, type="THREATEN", cameo=cameo, mode=mode, id=f"{pattern.id}+threat"), \
                 "asserted", cue

@@ -33,6 +33,7 @@ _PLACE_MODIFIERS = frozenset(load("references.toml")["words"]["place_modifiers"]
 # words a plural noun's modifiers are never: the group begins after them ("arrested students")
 _PREPOSITIONS_AND_VERBS = frozenset(load("references.toml")["words"]["prepositions"]) | _DETERMINERS | {
     "and", "or", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "who", "which", "said", "says"}
+_ETHNIC = frozenset(load("references.toml")["words"]["ethnic"])
 _UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
                         "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
@@ -204,6 +205,11 @@ class _Scanner:
         return self.out
 
     def emit(self, i: int, j: int, kind: str, **kw) -> Candidate:
+        if kind in ("group", "adjective") and i > 0 and self.low(i - 1) in _ETHNIC and kw.get("country"):
+            # "ethnic Albanians in Serbia": a people is coded where it lives, which its name does not say
+            here = self.place_after(j)
+            if here or kind == "group":
+                kw["country"] = here
         start, end = self.span(i, j)
         cand = Candidate(start, end, kind, **kw)
         self.out.append(cand)
