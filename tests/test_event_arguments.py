@@ -93,3 +93,15 @@ def test_an_act_announced_with_readiness_is_a_threat(pipeline):
 def test_a_titled_surname_outside_the_term_is_still_the_office_holder(pipeline):
     got = coded(pipeline, "President Obama threatened further sanctions against Syria.", day="2001-03-01")
     assert any(e[0] == "THREATEN" and e[1] == "USA" and e[2] == "SYR" for e in got), got
+
+
+def test_an_unlisted_organisation_is_an_actor_with_the_country_in_its_name(pipeline):
+    got = coded(pipeline, "The Ghanaian Federation of Nurses (GFN) called off its strike on Monday.")
+    assert got and got[0][1] == "GHA", got
+    got = coded(pipeline, "The Zambia Farmers Union demanded that the government cut fuel prices.")
+    assert any(e[0] == "REQUEST" and e[1] == "ZMB" for e in got), got
+
+
+def test_numbers_with_separators_do_not_break_a_phrase(pipeline):
+    got = coded(pipeline, "Norway gave the Gambia 2.5 million dollars for flood relief.")
+    assert any(e[0] == "AID" and e[1] == "NOR" and e[2] == "GMB" for e in got), got

@@ -33,6 +33,8 @@ _PLACE_MODIFIERS = frozenset(load("references.toml")["words"]["place_modifiers"]
 # words a plural noun's modifiers are never: the group begins after them ("arrested students")
 _PREPOSITIONS_AND_VERBS = frozenset(load("references.toml")["words"]["prepositions"]) | _DETERMINERS | {
     "and", "or", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "who", "which", "said", "says"}
+_ORG_HEADS = {w: sector for sector, words in load("actors/sectors.toml")["organisation_words"].items()
+              for w in words}
 _ETHNIC = frozenset(load("references.toml")["words"]["ethnic"])
 _UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
@@ -197,7 +199,10 @@ class _Scanner:
         for i in starts:
             if i < free:
                 continue
-            if i in hits or self.lower[i] in title_words:
+            org = self.organisation(i) if toks[i][2][0].isupper() or self.lower[i] == "the" else None
+            if org:
+                nxt = org
+            elif i in hits or self.lower[i] in title_words:
                 nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
             else:  # a capitalised word no known phrase starts: plural references, dyads and titles
                 nxt = self.simple(i)  # all open with a known phrase or one of the title words
@@ -324,6 +329,55 @@ class _Scanner:
         if len(run) < 3 or self.low(j - 1) in ("and", "&"):
             return k
         return run[-2]
+
+    def organisation(self, i: int) -> int | None:
+        """An organisation the data does not know, named by capitalised words with an organisation
+        word among them ("the Nigerian Union of Teachers (NUT)", "Homeland Union", "the Kenya
+        Anti-Corruption Commission"): sector from that word, country from a country or demonym inside
+        the name. Known organisations and names without such a word are left to the other rules."""
+        first = i + 1 if self.low(i) == "the" else i  # "The Nigerian Union …" begins at "Nigerian"
+        if first >= len(self.toks) or not self.word(first)[:1].isupper():
+            return None
+        hit = self.hits.get(first)
+        if hit and hit.of("org", "person", "surname", "metonym"):
+            return None
+        i = first
+        j, head, country, capitals = i, None, None, 0
+        while j < len(self.toks) and j - i < 10:
+            w = self.word(j)
+            h = self.hits.get(j)
+            if h and h.of("org", "person") and j > i:
+                return None  # "… of the United Nations": a known body inside; leave it to the dictionary
+            if w[:1].isupper() and w.isalpha() or (h and h.of("country", "demonym")):
+                capitals += 1
+                head = _ORG_HEADS.get(w.lower(), head)
+                if country is None and h:
+                    for e in h.entries:
+                        if e.kind in ("country", "metonym"):
+                            country = e.value.country
+                        elif e.kind == "demonym":
+                            country = e.value
+                        if country:
+                            break
+                j = h.j if h and h.j > j else j + 1
+                continue
+            if w == "-" and j > i and self.word(j + 1)[:1].isupper():
+                j += 1
+                continue
+            if w.lower() in ("of", "for", "and", "the") and self.word(j + 1)[:1].isupper() and j > i:
+                j += 1
+                continue
+            break
+        while j > i and not self.word(j - 1)[:1].isupper():
+            j -= 1  # never end on a connector
+        if head is None or capitals < 2 or _ORG_HEADS.get(self.low(i)) and capitals < 2:
+            return None
+        end = j
+        if self.word(j) == "(" and self.word(j + 2) == ")" and self.word(j + 1).isupper():
+            end = j + 3  # "(NUT)": the acronym belongs to the name
+        self.emit(first, j, "group", country=country, sector=head,
+                  name=self.text[self.toks[first][0]:self.toks[j - 1][1]])
+        return end
 
     def name_at(self, k: int) -> tuple[str, list, int]:
         """A person's name at k: ('person', [Person], next) for a known name, ('surname', [...], next),
@@ -474,7 +528,7 @@ class _Scanner:
         """A bare plural noun names actors where a subject stands: at the start of a sentence or
         clause, after a number, or after "thousands of" and the like — not right after a verb."""
         before = self.word(i - 1)
-        if i == 0 or before in (".", ",", ";", ":", "“", '"', "(") or before.isdigit():
+        if i == 0 or before in (".", ",", ";", ":", "“", '"', "(") or before.replace(",", "").replace(".", "").isdigit():
             return True
         return before.lower() == "of" and self.low(i - 2) in quantity_heads()
 
