@@ -105,3 +105,24 @@ def test_an_unlisted_organisation_is_an_actor_with_the_country_in_its_name(pipel
 def test_numbers_with_separators_do_not_break_a_phrase(pipeline):
     got = coded(pipeline, "Norway gave the Gambia 2.5 million dollars for flood relief.")
     assert any(e[0] == "AID" and e[1] == "NOR" and e[2] == "GMB" for e in got), got
+
+
+def test_a_people_named_after_two_countries_belongs_to_the_first(pipeline):
+    got = coded(pipeline, "Iraqi Kurds demanded a referendum on independence on Monday.")
+    assert any(e[0] == "REQUEST" and e[1] == "IRQ" for e in got), got
+
+
+def test_a_known_surname_followed_by_another_name_is_someone_else(pipeline):
+    # "Levy" is a surname in the data; "President Levy Mwanawasa" is not that person
+    got = coded(pipeline, "President Levy Mwanawasa has reneged on his promise to the Zambian people.", day="2005-03-01")
+    assert got and got[0][1] != "ISR", got
+
+
+def test_a_title_adjective_does_not_hide_a_preposition(pipeline):
+    got = coded(pipeline, "Hundreds of supporters of former President Jose Morales blocked roads in Quito.")
+    assert got and got[0][:2] == ("PROTEST", "ECU"), got
+
+
+def test_people_as_a_group(pipeline):
+    got = coded(pipeline, "Thousands of people blocked streets in Nairobi on Sunday.")
+    assert got and got[0][:2] == ("PROTEST", "KEN"), got

@@ -415,7 +415,8 @@ def _clause(text: str, s_start: int, s_end: int, t_start: int, t_end: int) -> tu
 
 def _preceded_by(text: str, m: Mention, words: set[str] | frozenset[str]) -> bool:
     before = text[max(0, m.start - 40):m.start].lower().split()
-    while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its"):
+    while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its", "former", "late", "ousted",
+                                    "deposed", "exiled", "jailed", "slain"):
         before.pop()
     if len(before) >= 2 and before[-1] == "of" and before[-2] in quantity_heads():
         return False  # "thousands of protesters": the protesters are the head

@@ -35,6 +35,7 @@ _PREPOSITIONS_AND_VERBS = frozenset(load("references.toml")["words"]["prepositio
     "and", "or", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "who", "which", "said", "says"}
 _ORG_HEADS = {w: sector for sector, words in load("actors/sectors.toml")["organisation_words"].items()
               for w in words}
+_IRREGULAR_PLURALS = frozenset(load("references.toml")["words"]["irregular_plurals"])
 _ETHNIC = frozenset(load("references.toml")["words"]["ethnic"])
 _UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
@@ -330,6 +331,14 @@ class _Scanner:
             return k
         return run[-2]
 
+    def name_at_unknown(self, k: int) -> tuple[str, list, int]:
+        """An unknown run of capitalised words at k, known names inside it or not."""
+        j = k
+        while j < len(self.toks) and j - k < 4 and (self.is_cap_word(j) or (self.word(j) == "-" and j > k
+                                                                             and self.is_cap_word(j + 1))):
+            j += 1
+        return ("name", [], j) if j > k else ("", [], k)
+
     def organisation(self, i: int) -> int | None:
         """An organisation the data does not know, named by capitalised words with an organisation
         word among them ("the Nigerian Union of Teachers (NUT)", "Homeland Union", "the Kenya
@@ -430,6 +439,10 @@ class _Scanner:
             return None  # a bare demonym ("Chinese") names nobody; countries are handled by simple()
         k3 = self.skip_department(k3)
         name_kind, persons, end = self.name_at(k3)
+        if name_kind == "surname" and self.is_cap_word(end) and end not in self.hits:
+            # "President Levy Mwanawasa": a known surname that goes on with another capitalised word
+            # is the first name of someone else
+            name_kind, persons, end = self.name_at_unknown(k3)
         if kind == "sector" and name_kind == "name" and end - k3 < 2:
             name_kind = ""  # "officials Monday": a sector noun before one capitalised word is not a title
         if name_kind:
@@ -480,7 +493,9 @@ class _Scanner:
                 return self.apposition(i, end)
             return None
         if hit.of("sector") and not hit.of("role", "country", "demonym", "metonym", "org", "person") \
-                and self.word(hit.j - 1).endswith("s") and self._group_position(self._modifiers_start(i)) \
+                and (self.word(hit.j - 1).endswith("s") or self.low(hit.j - 1) in _IRREGULAR_PLURALS) \
+                and self.word(hit.j) != "-" \
+                and self._group_position(self._modifiers_start(i)) \
                 and hit.of("sector")[0].value not in ("GOV",):
             return self.bare_group(hit)
         nxt = self.hits.get(hit.j)
@@ -508,6 +523,13 @@ class _Scanner:
             self.emit(hit.i, hit.j, "group", country=code, sector="CVL",
                       name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
             return hit.j
+        nxt_demonym = self.hits.get(hit.j)
+        if demonym and nxt_demonym and nxt_demonym.of("demonym") and self._demonym_as_noun(nxt_demonym) \
+                and nxt_demonym.of("demonym")[0].value != demonym[0].value:
+            # "Bosnian Serbs", "Turkish Kurds": a people living in the first country
+            self.emit(hit.i, nxt_demonym.j, "group", country=demonym[0].value, sector="CVL",
+                      name=self.text[self.toks[hit.i][0]:self.toks[nxt_demonym.j - 1][1]])
+            return nxt_demonym.j
         if demonym and not hit.of("country", "metonym", "org", "person", "surname"):
             # "shell Iraqi towns", "a Senegalese peace plan": the country a thing belongs to, a possible
             # target but never a source
