@@ -126,3 +126,14 @@ def test_a_title_adjective_does_not_hide_a_preposition(pipeline):
 def test_people_as_a_group(pipeline):
     got = coded(pipeline, "Thousands of people blocked streets in Nairobi on Sunday.")
     assert got and got[0][:2] == ("PROTEST", "KEN"), got
+
+
+@pytest.mark.parametrize("text,type_,source,target", [
+    ("Venezuela defended Cuba against Western criticism of its elections.", "SUPPORT", "VEN", "CUB"),
+    ("A Peruvian judge ordered the former minister to appear for questioning next week.", "REQUEST", "PER", None),
+    ("The Kenyan police chief warned that the government will not tolerate riots in Mombasa.", "THREATEN", "KEN", None),
+    ("Japan apologized to South Korea for the remarks.", "SUPPORT", "JPN", "KOR"),
+])
+def test_support_request_and_threat_phrasings(pipeline, text, type_, source, target):
+    got = coded(pipeline, text)
+    assert any(e[0] == type_ and e[1] == source and (target is None or e[2] == target) for e in got), got
