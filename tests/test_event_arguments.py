@@ -137,3 +137,23 @@ def test_people_as_a_group(pipeline):
 def test_support_request_and_threat_phrasings(pipeline, text, type_, source, target):
     got = coded(pipeline, text)
     assert any(e[0] == type_ and e[1] == source and (target is None or e[2] == target) for e in got), got
+
+
+def test_a_country_after_a_compass_word_is_a_place(pipeline):
+    got = coded(pipeline, "Turkish troops killed two ethnic Kurds in a clash in northern Syria on Monday.")
+    assert any(e[0] == "ASSAULT" and e[1] == "TUR" and e[2] == "SYR" for e in got), got
+
+
+def test_force_on_unnamed_people_is_domestic(pipeline):
+    got = coded(pipeline, "Kenyan police opened fire on Monday, killing one person.")
+    assert got and all(e[2] == "KEN" for e in got if e[0] == "ASSAULT"), got
+
+
+def test_an_intent_of_a_compound_subject_is_one_with_the_other(pipeline):
+    got = coded(pipeline, "Eritrea and Ethiopia agreed to a ceasefire on Friday.")
+    assert any(e[0] == "AGREE" and {e[1], e[2]} == {"ERI", "ETH"} for e in got), got
+
+
+def test_a_role_of_a_country(pipeline):
+    got = coded(pipeline, "Putin offered to negotiate with the president of Georgia.", day="2004-05-01")
+    assert any(e[0] == "AGREE" and e[1] == "RUS" and e[2] == "GEO" for e in got), got

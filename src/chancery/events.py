@@ -196,7 +196,13 @@ class EventExtractor:
         source_m, target_m = self._arguments(text, pattern, candidates, clause_start, clause_end, t_start, t_end)
         if source_m is None:
             return None
-        pattern = self._intent(text, pattern, source_m, clause_start, t_start)
+        became = self._intent(text, pattern, source_m, clause_start, t_start)
+        if target_m is None and became.type in SYMMETRIC and pattern.type not in SYMMETRIC:
+            # "Bosnia and Slovenia agreed to a ceasefire": an intent of both, one with the other
+            left = [m for m in candidates if clause_start <= m.start and m.end <= t_start]
+            if source_m in left:
+                target_m = _compound_partner(text, left, source_m)
+        pattern = became
         if pattern.id.endswith("+exhortation"):
             # "Britain's minister said that Libya must hand over …": the speaker asks, the subject is asked
             speaker = _reporting_speaker(text, actors, start, source_m)

@@ -472,6 +472,10 @@ class _Scanner:
             self.emit(i, k3, "name", country=country, roles=tuple(roles), sector=sector or "GOV",
                       name=self.text[self.toks[i][0]:self.toks[k3 - 1][1]])
             return k3
+        if country is None and kind == "role" and self.low(k3) == "of":
+            c, _, after = self.qualifier(k3 + 1)
+            if c:  # "the president of Armenia", "the prime minister of Nepal"
+                country, k3 = c, after
         if country or det:  # "the Chinese president", "Russia's foreign minister", "the president"
             role_set = tuple(roles) if kind == "role" else ()
             self.emit(i, k3, "role", country=country, roles=role_set, sector=sector or "GOV", determiner=det,
@@ -654,10 +658,10 @@ class _Scanner:
         return not (nxt and nxt.of("sector", "role", "demonym", "country"))
 
     def _locative(self, i: int) -> bool:
-        before = self.low(i - 1)
-        if before == "the":
-            before = self.low(i - 2)
-        return before in self.refs.locative
+        k = i - 1
+        while k > 0 and i - k <= 3 and self.low(k) in _PLACE_MODIFIERS:  # "in the south of", "in northern"
+            k -= 1
+        return self.low(k) in self.refs.locative
 
     def _time_word(self, i: int) -> bool:
         """A month or weekday used as a date ("in May", "May 16"), not as a surname ("May said")."""
