@@ -157,3 +157,19 @@ def test_an_intent_of_a_compound_subject_is_one_with_the_other(pipeline):
 def test_a_role_of_a_country(pipeline):
     got = coded(pipeline, "Putin offered to negotiate with the president of Georgia.", day="2004-05-01")
     assert any(e[0] == "AGREE" and e[1] == "RUS" and e[2] == "GEO" for e in got), got
+
+
+def test_led_and_backed_groups_belong_to_the_leading_country(pipeline):
+    got = coded(pipeline, "Ethiopian-led forces attacked Somali rebels near Baidoa on Monday.")
+    assert any(e[0] == "ASSAULT" and e[1] == "ETH" for e in got), got
+
+
+def test_a_strike_of_some_length_called_off(pipeline):
+    got = coded(pipeline, "The Ghanaian Federation of Nurses called off a three-day strike on Monday.")
+    assert any(e[0] == "CONCEDE" and e[1] == "GHA" for e in got), got
+
+
+def test_what_a_demand_recalls_does_not_make_it_historical(pipeline):
+    got = coded(pipeline, "Ukraine's parliament demanded an admission by Moscow that the famine of "
+                          "the 1930s was a genocide during the Cold War.")
+    assert any(e[0] == "REQUEST" and e[1] == "UKR" and e[3] == "asserted" for e in got), got

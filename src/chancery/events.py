@@ -380,7 +380,12 @@ class EventExtractor:
         cues = self.cues
         lead = text[max(min(source_m.end, t_start), c_start):t_start] + " " + text[t_start:t_end]
         # what the trigger's clause is about: "hailed the roles … played in the victory in World War II"
-        near = text[max(s_start, t_start - 60):_predicate_end(text, t_end, s_end)]
+        near_end = _predicate_end(text, t_end, s_end)
+        that = re.search(r"\bthat\b", text[t_end:near_end])
+        if that and pattern.type in cues.framing_types:
+            # "demanded an admission that … murdered officers during World War Two": what is demanded is past
+            near_end = t_end + that.start()
+        near = text[max(s_start, t_start - 60):near_end]
         if m := cues.historical.search(near):
             return "historical", m.group()
         if _long_ago(when, anchor, cues.historical_years):

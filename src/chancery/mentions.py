@@ -36,6 +36,7 @@ _PREPOSITIONS_AND_VERBS = frozenset(load("references.toml")["words"]["prepositio
 _ORG_HEADS = {w: sector for sector, words in load("actors/sectors.toml")["organisation_words"].items()
               for w in words}
 _IRREGULAR_PLURALS = frozenset(load("references.toml")["words"]["irregular_plurals"])
+_LED = frozenset(load("references.toml")["words"]["led"])
 _ETHNIC = frozenset(load("references.toml")["words"]["ethnic"])
 _UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
@@ -422,6 +423,8 @@ class _Scanner:
                 c2, _, j2 = self.qualifier(j + 1)
                 if c2 and c2 != country:
                     second, j = (j + 1, c2), j2
+            if self.word(j) == "-" and self.low(j + 1) in _LED:  # "Vietnamese-led forces", "US-backed militias"
+                j += 2
             skipped = 0
             while skipped < 3 and j not in self.hits and self.word(j).isalpha() and self.word(j)[:1].islower() \
                     and not is_past_form(self.word(j)) and not self._plural_noun(j):
