@@ -15,6 +15,7 @@ The output is a list of `Candidate`s; `coref.Resolver` turns them into resolved 
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -168,6 +169,8 @@ class _Scanner:
         self.sector_nouns, self.title_words = finder.sector_nouns, finder.title_words
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
+        # where organisation words stand, so that organisation() looks only near one
+        self.org_heads = [k for k, w in enumerate(lower) if w in _ORG_HEADS]
 
     # token helpers ------------------------------------------------------------------------------
 
@@ -345,6 +348,9 @@ class _Scanner:
         word among them ("the Nigerian Union of Teachers (NUT)", "Homeland Union", "the Kenya
         Anti-Corruption Commission"): sector from that word, country from a country or demonym inside
         the name. Known organisations and names without such a word are left to the other rules."""
+        near = bisect_left(self.org_heads, i)
+        if near == len(self.org_heads) or self.org_heads[near] > i + 10:
+            return None  # no organisation word close enough to end a name begun here
         first = i + 1 if self.low(i) == "the" else i  # "The Nigerian Union …" begins at "Nigerian"
         if first >= len(self.toks) or not self.word(first)[:1].isupper():
             return None
