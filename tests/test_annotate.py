@@ -214,3 +214,12 @@ def test_a_text_may_end_with_a_counterpart(annotator):
     # "counterpart" as the last token used to run the role scan past the end of the text (IndexError)
     assert resolve(annotator, "Xi met his Russian counterpart")["his Russian counterpart"][:2] == \
         ("Vladimir Putin", "RUS")
+
+
+def test_unlisted_organisation_names(annotator):
+    got = resolve(annotator, "The Egyptian Union of Journalists (EUJ) met the Russian Writers League on Monday.")
+    assert got["Egyptian Union of Journalists"][1:3] == ("EGY", "CVL"), got
+    assert got["Russian Writers League"][1] == "RUS", got
+    # a country name and a role are not an organisation
+    got = resolve(annotator, "Chinese President Xi Jinping spoke.")
+    assert got["Chinese President Xi Jinping"][3] == "titled-name", got

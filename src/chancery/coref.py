@@ -151,6 +151,14 @@ class Resolver:
         active = [p for p in cand.persons if p.terms_on(self.day)]
         if cand.country:
             active = [p for p in active if any(t.country == cand.country for t in p.terms_on(self.day))] or active
+        if not active and cand.roles:
+            # "President Bush" in an article from before or after his term: the office names the person
+            titled = [p for p in cand.persons if any(t.role in cand.roles for t in p.terms)]
+            if not titled or len({t.country for p in titled for t in p.terms if t.role in cand.roles}) > 1:
+                return None  # offices in several countries: the title does not say who
+            day = self.day or ""
+            return min(titled, key=lambda p: min(abs(_year(t.start) - _year(day)) + abs(_year(t.end) - _year(day))
+                                                 for t in p.terms if t.role in cand.roles))
         if not active:
             return None
         return self._pick(active, cand.country, cand.roles)
@@ -282,3 +290,8 @@ class Resolver:
         s = self.sentence_starts[self.sentence_of(offset)]
         segment = self.text[s:offset]
         return segment.count("“") > segment.count("”") or segment.count('"') % 2 == 1
+
+
+def _year(day: str) -> int:
+    """The year of an ISO date (9999 for an open end, 0 when unknown)."""
+    return int(day[:4]) if day[:4].isdigit() else 0

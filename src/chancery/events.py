@@ -32,6 +32,8 @@ from .tense import is_past_form
 from .wordlists import any_of, load, quantity_heads
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
+_SETTING = frozenset({"in", "at", "of", "near", "outside", "around"})  # "in the centre of Lusaka"
+_INTERNATIONAL = frozenset({"IGO", "NGO"})  # sectors whose unnamed groups need not belong to a country
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
 _PREPOSITIONS = frozenset(load("references.toml")["words"]["prepositions"])
 _CLAUSE_BREAK = frozenset({";"})  # dashes are mostly parenthetical ("Russia – then the Soviet Union – played")
@@ -60,6 +62,7 @@ class StatusCues:
     refusal: re.Pattern
     threat_types: frozenset[str]
     threat_codes: dict[str, tuple[str, str | None]]
+    threat_frames: re.Pattern
 
 
 @lru_cache(maxsize=1)
@@ -74,7 +77,8 @@ def status_cues() -> StatusCues:
                       any_of(data["intent"]["continuation"]),
                       frozenset(data["place_target_types"]), frozenset(data["domestic_target_types"]),
                       any_of(data["refusal_cues"]), frozenset(data["threat_types"]),
-                      {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()})
+                      {t: (v["cameo"], v.get("mode") or None) for t, v in data["threat"].items()},
+                      any_of(data["threat_frames"]))
 
 
 @dataclass
@@ -184,13 +188,21 @@ class EventExtractor:
                anchor, adjectives=()) -> Event | None:
         t_start, t_end = toks[i][0], toks[j - 1][1]
         clause_start, clause_end = _clause(text, start, end, t_start, t_end)
+        # "…, the World Food Program said Monday": who reports the act is not its target, nor where it happened
+        clause_end = min(clause_end, _attribution_start(text, t_end, end))
         # places can be targets ("a state visit to Russia"), never sources
         candidates = [m for m in sorted(actors + places, key=lambda m: m.start)
                       if m.actor.kind != "place" or m.start > t_start]
         source_m, target_m = self._arguments(text, pattern, candidates, clause_start, clause_end, t_start, t_end)
         if source_m is None:
             return None
-        pattern = self._intent(text, pattern, source_m, clause_start, t_start)
+        became = self._intent(text, pattern, source_m, clause_start, t_start)
+        if target_m is None and became.type in SYMMETRIC and pattern.type not in SYMMETRIC:
+            # "Bosnia and Slovenia agreed to a ceasefire": an intent of both, one with the other
+            left = [m for m in candidates if clause_start <= m.start and m.end <= t_start]
+            if source_m in left:
+                target_m = _compound_partner(text, left, source_m)
+        pattern = became
         if pattern.id.endswith("+exhortation"):
             # "Britain's minister said that Libya must hand over …": the speaker asks, the subject is asked
             speaker = _reporting_speaker(text, actors, start, source_m)
@@ -212,6 +224,17 @@ class EventExtractor:
                 source = _plain(a, source_m.text)
         elif target_m is not None and target_m.actor.kind == "pair" and target_m.actor.members:
             target = _plain(target_m.actor.members[1], target_m.text)
+        # "prisoners rioted at a jail in Dili", "killed three ethnic Albanians in southern Serbia": a group
+        # nobody names the country of is where its clause is set
+        where = next((m for m in sorted(places + actors, key=lambda m: m.start)
+                      if clause_start <= m.start < clause_end and m.actor.country
+                      and (m.actor.kind == "place" or m.how == "metonym" and _preceded_by(text, m, _SETTING))), None)
+        if where is not None:
+            if source.get("country") is None and source_m.actor.kind == "group" and source.get("sector") not in _INTERNATIONAL:
+                source = dict(source, country=where.actor.country, how=f"{source['how']}+place")
+            if target is not None and target.get("country") is None and target_m is not None and \
+                    target_m.actor.kind == "group" and target.get("sector") not in _INTERNATIONAL:
+                target = dict(target, country=where.actor.country, how=f"{target['how']}+place")
         if target is None and pattern.type in self.cues.domestic_target_types and source.get("country"):
             target = {"text": "", "name": source.get("country"), "country": source.get("country"), "sector": None,
                       "how": "domestic"}
@@ -269,8 +292,9 @@ class EventExtractor:
         # "NATO confirmed it would tighten the blockade": "would" in reported speech is a future
         reported = status == "hypothetical" and (cue or "").lower() == "would" and \
             speech_words().verbs.search(text[c_start:t_start])
+        announced = status == "asserted" and self.cues.threat_frames.search(lead)
         if pattern.type in self.cues.threat_types and (status == "future" or status == "hypothetical"
-                                                       and (conditional or reported)):
+                                                       and (conditional or reported) or announced):
             cameo, mode = self.cues.threat_codes.get(pattern.type, ("130", None))
             return dataclasses.replace(pattern, type="THREATEN", cameo=cameo, mode=mode, id=f"{pattern.id}+threat"), \
                 "asserted", cue
@@ -356,7 +380,12 @@ class EventExtractor:
         cues = self.cues
         lead = text[max(min(source_m.end, t_start), c_start):t_start] + " " + text[t_start:t_end]
         # what the trigger's clause is about: "hailed the roles … played in the victory in World War II"
-        near = text[max(s_start, t_start - 60):_predicate_end(text, t_end, s_end)]
+        near_end = _predicate_end(text, t_end, s_end)
+        that = re.search(r"\bthat\b", text[t_end:near_end])
+        if that and pattern.type in cues.framing_types:
+            # "demanded an admission that … murdered officers during World War Two": what is demanded is past
+            near_end = t_end + that.start()
+        near = text[max(s_start, t_start - 60):near_end]
         if m := cues.historical.search(near):
             return "historical", m.group()
         if _long_ago(when, anchor, cues.historical_years):
@@ -397,7 +426,8 @@ def _clause(text: str, s_start: int, s_end: int, t_start: int, t_end: int) -> tu
 
 def _preceded_by(text: str, m: Mention, words: set[str] | frozenset[str]) -> bool:
     before = text[max(0, m.start - 40):m.start].lower().split()
-    while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its"):
+    while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its", "former", "late", "ousted",
+                                    "deposed", "exiled", "jailed", "slain"):
         before.pop()
     if len(before) >= 2 and before[-1] == "of" and before[-2] in quantity_heads():
         return False  # "thousands of protesters": the protesters are the head
@@ -470,6 +500,26 @@ def _reporting_speaker(text: str, actors: list[Mention], s_start: int, subject: 
     return after[0] if after else None
 
 
+def _attribution_start(text: str, t_end: int, s_end: int) -> int:
+    """Where a trailing attribution after the trigger begins: "…, according to the ministry" or a
+    last comma-separated stretch that reports the sentence ("…, relief officials in Nairobi said
+    Monday."); the end of the sentence when there is none."""
+    tail = text[t_end:s_end]
+    words = speech_words()
+    cut = len(tail)
+    for m in re.finditer(r",\s+|\s(?=according to\b)", tail):
+        rest = tail[m.end():]
+        if words.according.match(rest):
+            cut = m.start()
+            break
+        last = re.fullmatch(r"([^,;]{0,90}?)\b(?:" + words.verbs.pattern + r"|reported|reports|quoted|told\s+\w+)\b"
+                            r"[^,;]{0,60}", rest.rstrip(" .!?\"'”’)"), re.IGNORECASE)
+        if last and not re.search(r"\b(?:that|it|they|he|she|we)\b", last.group(1), re.IGNORECASE):
+            cut = m.start()
+            break
+    return t_end + cut
+
+
 def _first_verb(text: str, start: int, end: int) -> int:
     """Offset of the first past-tense verb between start and end (end when there is none)."""
     for m in re.finditer(r"[A-Za-z]+", text[start:end]):
@@ -485,7 +535,9 @@ def _possessive(text: str, m: Mention) -> bool:
 def _speaker(text: str, m: Mention) -> bool:
     """"…, Putin said": the speaker reporting the clause is not one of its arguments."""
     at = _AUXILIARY.match(text, m.end).end()
-    return bool(speech_words().verbs.match(text, at) or speech_words().according.match(text, at))
+    # ("Peru shares expertise with Bolivia according to …": Bolivia is not the one quoted; what
+    # follows "according to" is cut off as attribution, see _attribution_start)
+    return bool(speech_words().verbs.match(text, at))
 
 
 def _between(text: str, right: list[Mention]) -> tuple[Mention, Mention] | None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .records import Actor
 
-_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\w+|[^\w\s]")
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|\d+(?:[.,]\d+)+|\w+|[^\w\s]")
 SECTORS = frozenset(["GOV", "MIL", "BUS", "MED", "OPP", "CVL", "IGO", "NGO", "REB", "JUD", "LEG", "UNK"])
 # Which office a bare surname most likely means when several office-holders share it.
 ROLE_RANK = ("president", "supreme leader", "king", "emir", "crown prince", "chancellor", "prime minister",
@@ -27,7 +27,8 @@ ROLE_RANK = ("president", "supreme leader", "king", "emir", "crown prince", "cha
 
 
 def tokens(text: str) -> list[tuple[int, int, str]]:
-    """Word tokens with offsets: acronyms with dots stay whole ("U.S."), hyphens and apostrophes split."""
+    """Word tokens with offsets: acronyms with dots ("U.S.") and numbers with separators ("3,000",
+    "5.1") stay whole, hyphens and apostrophes split."""
     return [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
 
 

@@ -15,6 +15,7 @@ The output is a list of `Candidate`s; `coref.Resolver` turns them into resolved 
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -27,6 +28,17 @@ _POSSESSIVE = frozenset({"his", "her", "their", "its"})
 _TITLE_ADJECTIVES = frozenset(load("references.toml")["words"]["title_adjectives"])
 _TIME_PREPOSITIONS = frozenset({"in", "on", "since", "by", "until", "till", "from", "during", "early", "late", "mid",
                                 "last", "next", "this", "of", "before", "after", "through", "between", "and", "or"})
+_GROUP_PLACES = tuple(sorted((tuple(w.split()) for w in load("references.toml")["words"]["group_places"]),
+                             key=len, reverse=True))
+_PLACE_MODIFIERS = frozenset(load("references.toml")["words"]["place_modifiers"])
+# words a plural noun's modifiers are never: the group begins after them ("arrested students")
+_PREPOSITIONS_AND_VERBS = frozenset(load("references.toml")["words"]["prepositions"]) | _DETERMINERS | {
+    "and", "or", "is", "are", "was", "were", "be", "been", "has", "have", "had", "that", "who", "which", "said", "says"}
+_ORG_HEADS = {w: sector for sector, words in load("actors/sectors.toml")["organisation_words"].items()
+              for w in words}
+_IRREGULAR_PLURALS = frozenset(load("references.toml")["words"]["irregular_plurals"])
+_LED = frozenset(load("references.toml")["words"]["led"])
+_ETHNIC = frozenset(load("references.toml")["words"]["ethnic"])
 _UNSEEN = object()
 _NAME_STOP = frozenset({"The", "A", "An", "In", "On", "At", "But", "And", "He", "She", "It", "They", "This",
                         "That", "His", "Her", "Their", "As", "For", "With", "From", "By", "To", "Of", "If"})
@@ -157,6 +169,8 @@ class _Scanner:
         self.sector_nouns, self.title_words = finder.sector_nouns, finder.title_words
         self.text, self.toks, self.lower, self.hits = text, toks, lower, hits
         self.out: list[Candidate] = []
+        # where organisation words stand, so that organisation() looks only near one
+        self.org_heads = [k for k, w in enumerate(lower) if w in _ORG_HEADS]
 
     # token helpers ------------------------------------------------------------------------------
 
@@ -190,7 +204,10 @@ class _Scanner:
         for i in starts:
             if i < free:
                 continue
-            if i in hits or self.lower[i] in title_words:
+            org = self.organisation(i) if toks[i][2][0].isupper() or self.lower[i] == "the" else None
+            if org:
+                nxt = org
+            elif i in hits or self.lower[i] in title_words:
                 nxt = (self.plural(i) or self.dyad(i) or self.titled(i) or self.simple(i))
             else:  # a capitalised word no known phrase starts: plural references, dyads and titles
                 nxt = self.simple(i)  # all open with a known phrase or one of the title words
@@ -198,6 +215,11 @@ class _Scanner:
         return self.out
 
     def emit(self, i: int, j: int, kind: str, **kw) -> Candidate:
+        if kind in ("group", "adjective") and i > 0 and self.low(i - 1) in _ETHNIC and kw.get("country"):
+            # "ethnic Albanians in Serbia": a people is coded where it lives, which its name does not say
+            here = self.place_after(j)
+            if here or kind == "group":
+                kw["country"] = here
         start, end = self.span(i, j)
         cand = Candidate(start, end, kind, **kw)
         self.out.append(cand)
@@ -313,6 +335,66 @@ class _Scanner:
             return k
         return run[-2]
 
+    def name_at_unknown(self, k: int) -> tuple[str, list, int]:
+        """An unknown run of capitalised words at k, known names inside it or not."""
+        j = k
+        while j < len(self.toks) and j - k < 4 and (self.is_cap_word(j) or (self.word(j) == "-" and j > k
+                                                                             and self.is_cap_word(j + 1))):
+            j += 1
+        return ("name", [], j) if j > k else ("", [], k)
+
+    def organisation(self, i: int) -> int | None:
+        """An organisation the data does not know, named by capitalised words with an organisation
+        word among them ("the Nigerian Union of Teachers (NUT)", "Homeland Union", "the Kenya
+        Anti-Corruption Commission"): sector from that word, country from a country or demonym inside
+        the name. Known organisations and names without such a word are left to the other rules."""
+        near = bisect_left(self.org_heads, i)
+        if near == len(self.org_heads) or self.org_heads[near] > i + 10:
+            return None  # no organisation word close enough to end a name begun here
+        first = i + 1 if self.low(i) == "the" else i  # "The Nigerian Union …" begins at "Nigerian"
+        if first >= len(self.toks) or not self.word(first)[:1].isupper():
+            return None
+        hit = self.hits.get(first)
+        if hit and hit.of("org", "person", "surname", "metonym"):
+            return None
+        i = first
+        j, head, country, capitals = i, None, None, 0
+        while j < len(self.toks) and j - i < 10:
+            w = self.word(j)
+            h = self.hits.get(j)
+            if h and h.of("org", "person") and j > i:
+                return None  # "… of the United Nations": a known body inside; leave it to the dictionary
+            if w[:1].isupper() and w.isalpha() or (h and h.of("country", "demonym")):
+                capitals += 1
+                head = _ORG_HEADS.get(w.lower(), head)
+                if country is None and h:
+                    for e in h.entries:
+                        if e.kind in ("country", "metonym"):
+                            country = e.value.country
+                        elif e.kind == "demonym":
+                            country = e.value
+                        if country:
+                            break
+                j = h.j if h and h.j > j else j + 1
+                continue
+            if w == "-" and j > i and self.word(j + 1)[:1].isupper():
+                j += 1
+                continue
+            if w.lower() in ("of", "for", "and", "the") and self.word(j + 1)[:1].isupper() and j > i:
+                j += 1
+                continue
+            break
+        while j > i and not self.word(j - 1)[:1].isupper():
+            j -= 1  # never end on a connector
+        if head is None or capitals < 2 or _ORG_HEADS.get(self.low(i)) and capitals < 2:
+            return None
+        end = j
+        if self.word(j) == "(" and self.word(j + 2) == ")" and self.word(j + 1).isupper():
+            end = j + 3  # "(NUT)": the acronym belongs to the name
+        self.emit(first, j, "group", country=country, sector=head,
+                  name=self.text[self.toks[first][0]:self.toks[j - 1][1]])
+        return end
+
     def name_at(self, k: int) -> tuple[str, list, int]:
         """A person's name at k: ('person', [Person], next) for a known name, ('surname', [...], next),
         ('name', [], next) for an unknown run of capitalised words, or ('', [], k)."""
@@ -347,6 +429,8 @@ class _Scanner:
                 c2, _, j2 = self.qualifier(j + 1)
                 if c2 and c2 != country:
                     second, j = (j + 1, c2), j2
+            if self.word(j) == "-" and self.low(j + 1) in _LED:  # "Vietnamese-led forces", "US-backed militias"
+                j += 2
             skipped = 0
             while skipped < 3 and j not in self.hits and self.word(j).isalpha() and self.word(j)[:1].islower() \
                     and not is_past_form(self.word(j)) and not self._plural_noun(j):
@@ -364,6 +448,10 @@ class _Scanner:
             return None  # a bare demonym ("Chinese") names nobody; countries are handled by simple()
         k3 = self.skip_department(k3)
         name_kind, persons, end = self.name_at(k3)
+        if name_kind == "surname" and self.is_cap_word(end) and end not in self.hits:
+            # "President Levy Mwanawasa": a known surname that goes on with another capitalised word
+            # is the first name of someone else
+            name_kind, persons, end = self.name_at_unknown(k3)
         if kind == "sector" and name_kind == "name" and end - k3 < 2:
             name_kind = ""  # "officials Monday": a sector noun before one capitalised word is not a title
         if name_kind:
@@ -393,6 +481,10 @@ class _Scanner:
             self.emit(i, k3, "name", country=country, roles=tuple(roles), sector=sector or "GOV",
                       name=self.text[self.toks[i][0]:self.toks[k3 - 1][1]])
             return k3
+        if country is None and kind == "role" and self.low(k3) == "of":
+            c, _, after = self.qualifier(k3 + 1)
+            if c:  # "the president of Armenia", "the prime minister of Nepal"
+                country, k3 = c, after
         if country or det:  # "the Chinese president", "Russia's foreign minister", "the president"
             role_set = tuple(roles) if kind == "role" else ()
             self.emit(i, k3, "role", country=country, roles=role_set, sector=sector or "GOV", determiner=det,
@@ -414,7 +506,9 @@ class _Scanner:
                 return self.apposition(i, end)
             return None
         if hit.of("sector") and not hit.of("role", "country", "demonym", "metonym", "org", "person") \
-                and self.word(hit.j - 1).endswith("s") and self._group_position(i) \
+                and (self.word(hit.j - 1).endswith("s") or self.low(hit.j - 1) in _IRREGULAR_PLURALS) \
+                and self.word(hit.j) != "-" \
+                and self._group_position(self._modifiers_start(i)) \
                 and hit.of("sector")[0].value not in ("GOV",):
             return self.bare_group(hit)
         nxt = self.hits.get(hit.j)
@@ -431,7 +525,8 @@ class _Scanner:
             cand = self.emit(hit.i, hit.j, "person", persons=[e.value for e in people])
             self.apposition(i, hit.j, cand)
             return hit.j
-        if hit.of("surname") and not self._time_word(i):
+        if hit.of("surname") and not self._time_word(i) and not hit.of("country"):
+            # a bare word that is a country's name is the country ("in Montenegro"), not a surname
             self.emit(hit.i, hit.j, "surname", persons=[e.value for e in hit.of("surname")],
                       name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
             return hit.j
@@ -441,6 +536,13 @@ class _Scanner:
             self.emit(hit.i, hit.j, "group", country=code, sector="CVL",
                       name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
             return hit.j
+        nxt_demonym = self.hits.get(hit.j)
+        if demonym and nxt_demonym and nxt_demonym.of("demonym") and self._demonym_as_noun(nxt_demonym) \
+                and nxt_demonym.of("demonym")[0].value != demonym[0].value:
+            # "Bosnian Serbs", "Turkish Kurds": a people living in the first country
+            self.emit(hit.i, nxt_demonym.j, "group", country=demonym[0].value, sector="CVL",
+                      name=self.text[self.toks[hit.i][0]:self.toks[nxt_demonym.j - 1][1]])
+            return nxt_demonym.j
         if demonym and not hit.of("country", "metonym", "org", "person", "surname"):
             # "shell Iraqi towns", "a Senegalese peace plan": the country a thing belongs to, a possible
             # target but never a source
@@ -461,25 +563,49 @@ class _Scanner:
         """A bare plural noun names actors where a subject stands: at the start of a sentence or
         clause, after a number, or after "thousands of" and the like — not right after a verb."""
         before = self.word(i - 1)
-        if i == 0 or before in (".", ",", ";", ":", "“", '"', "(") or before.isdigit():
+        if i == 0 or before in (".", ",", ";", ":", "“", '"', "(") or before.replace(",", "").replace(".", "").isdigit():
             return True
         return before.lower() == "of" and self.low(i - 2) in quantity_heads()
+
+    def _modifiers_start(self, i: int) -> int:
+        """Where the noun phrase of a plural noun begins when up to two plain words modify it
+        ("university students", "Ibo traditional elders", "the striking workers"); i when none do."""
+        k = i
+        for _ in range(2):
+            if k == 0 or self._group_position(k):
+                return k
+            w = self.word(k - 1)
+            if not w.isalpha() or (k - 1) in self.hits or is_past_form(w) or \
+                    (w.lower() in _PREPOSITIONS_AND_VERBS and w.lower() != "the"):
+                return i
+            k -= 1
+        return k if self._group_position(k) else i
+
+    def place_after(self, k: int) -> str | None:
+        """The country of a place or country named at k after one of `group_places` ("in south Serbia")."""
+        lows = [self.low(x) for x in range(k, k + 3)]
+        for words in _GROUP_PLACES:
+            if tuple(lows[:len(words)]) == words:
+                k += len(words)
+                break
+        else:
+            return None
+        for _ in range(3):
+            if self.low(k) not in _PLACE_MODIFIERS:
+                break
+            k += 1
+        nxt = self.hits.get(k)
+        for e in (nxt.entries if nxt else ()):
+            if e.kind in ("country", "metonym"):
+                return e.value.country
+            if e.kind == "demonym":
+                return e.value
+        return None
 
     def bare_group(self, hit: _Hit) -> int:
         """"Demonstrators in Baghdad", "rebels": a plural sector noun with no country before it takes the
         country of a place or country named right after it ("in Baghdad", "of Nepal"), else none."""
-        country = None
-        k = hit.j
-        if self.low(k) in ("in", "of", "from"):
-            nxt = self.hits.get(k + 1) or self.hits.get(k + 2)
-            if nxt:
-                for e in nxt.entries:
-                    if e.kind in ("country", "metonym"):
-                        country = e.value.country
-                        break
-                    if e.kind == "demonym":
-                        country = e.value
-                        break
+        country = self.place_after(hit.j)
         sector = self.hits[hit.i].of("sector")[0].value
         self.emit(hit.i, hit.j, "group", country=country, sector=sector,
                   name=self.text[self.toks[hit.i][0]:self.toks[hit.j - 1][1]])
@@ -541,10 +667,10 @@ class _Scanner:
         return not (nxt and nxt.of("sector", "role", "demonym", "country"))
 
     def _locative(self, i: int) -> bool:
-        before = self.low(i - 1)
-        if before == "the":
-            before = self.low(i - 2)
-        return before in self.refs.locative
+        k = i - 1
+        while k > 0 and i - k <= 3 and self.low(k) in _PLACE_MODIFIERS:  # "in the south of", "in northern"
+            k -= 1
+        return self.low(k) in self.refs.locative
 
     def _time_word(self, i: int) -> bool:
         """A month or weekday used as a date ("in May", "May 16"), not as a surname ("May said")."""
