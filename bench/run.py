@@ -145,6 +145,15 @@ def bench_stories(sizes: list[int]) -> list[dict]:
                      "target": None, "meets": None},
                     {"name": "stories.clustering_growth_cpu", "value": round(g["clustering_cpu"], 2),
                      "unit": "ratio", "target": 12.0, "meets": g["clustering_cpu"] <= 12.0}]
+    inc = stories.incremental(min(sizes), settings)
+    print(f"  an ingest of {inc['new']} articles into a store of {inc['n'] - inc['new']:,}: story stage "
+          f"{inc['incremental_s']:.1f} s (load, add, save the clusterer; state {inc['state_mb']:.1f} MB) against "
+          f"{inc['scratch_s']:.1f} s clustering all from scratch")
+    results += [{"name": f"stories.incremental_vs_scratch.{inc['n']}",
+                 "value": round(inc["incremental_s"] / inc["scratch_s"], 3), "unit": "ratio", "target": None,
+                 "meets": None},
+                {"name": f"stories.state_mb.{inc['n']}", "value": round(inc["state_mb"], 1), "unit": "MB",
+                 "target": None, "meets": None}]
     return results
 
 

@@ -21,6 +21,7 @@ import resource
 import time
 from collections import defaultdict
 
+from chancery import story_state
 from chancery.records import Article
 from chancery.stories import StoryClusterer, StorySettings, signature
 
@@ -127,6 +128,30 @@ def run(n: int, settings: StorySettings, collect: bool = False) -> dict:
             "f1": bcubed_f1(pred, gold), "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def incremental(n: int, settings: StorySettings, new: int = 100) -> dict:
+    """What an ingest of `new` articles into a store of n - `new` costs the story stage (load the saved
+    clusterer, add the new articles, save it again) next to clustering all n from scratch."""
+    articles, _ = generate(n)
+    sigs = [signature(a, settings) for a in articles]
+    hashes = {a.id: a.id for a in articles}  # stand-ins: only their number matters to the size
+    t0 = time.perf_counter()
+    StoryClusterer(settings).add_stream(sigs)
+    scratch = time.perf_counter() - t0
+    before = StoryClusterer(settings)
+    before.add_stream(sigs[:-new])
+    data = story_state.dumps(before, {k: hashes[k] for k in before.article_ids()})
+    del before
+    t0 = time.perf_counter()
+    saved = story_state.loads(data, settings)
+    t1 = time.perf_counter()
+    saved.clusterer.add_stream(sigs[-new:])
+    t2 = time.perf_counter()
+    story_state.dumps(saved.clusterer, hashes)
+    t3 = time.perf_counter()
+    return {"n": n, "new": new, "scratch_s": scratch, "load_s": t1 - t0, "add_s": t2 - t1, "save_s": t3 - t2,
+            "incremental_s": t3 - t0, "state_mb": len(data) / 1e6}
+
+
 def warm(settings: StorySettings) -> None:
     """Load the word tables before timing."""
     text = "warm up the word tables"
@@ -163,6 +188,10 @@ def main(argv: list[str] | None = None) -> None:
             print(f"           seconds per {settings.batch_size:,} articles: first {batches[0]:.1f}, "
                   f"last {batches[-1]:.1f}, min {min(batches):.1f}, max {max(batches):.1f}", flush=True)
     print("garbage collector " + ("on" if args.gc else "paused") + " while timing")
+    inc = incremental(min(args.sizes), settings)
+    print(f"an ingest of {inc['new']} articles into a store of {inc['n'] - inc['new']:,}: {inc['incremental_s']:.1f} s "
+          f"(load {inc['load_s']:.1f}, add {inc['add_s']:.1f}, save {inc['save_s']:.1f}; state "
+          f"{inc['state_mb']:.1f} MB) against {inc['scratch_s']:.1f} s clustering all {inc['n']:,} from scratch")
     if len(rows) > 1:
         g = growth(rows[0], rows[-1])
         print(f"growth for {g['size']:.0f}x the articles: total {g['total']:.1f}x, clustering alone "
