@@ -138,3 +138,39 @@ def test_report_links_articles_into_stories(tmp_path: Path):
     assert {"id", "title", "articles", "start", "end", "actors"} <= set(report["stories"][0])
     story_ids = {s["id"] for s in report["stories"]}
     assert all(e["story"] in story_ids for e in report["events"])
+
+
+def test_changed_knowledge_files_make_ingest_analyse_stored_articles_again(tmp_path):
+    from importlib import resources
+
+    from chancery.storage import open_store
+
+    db = tmp_path / "k.db"
+    with resources.as_file(resources.files("chancery") / "demo") as folder:
+        corpus = ["ingest", folder / "articles", "--manifest", folder / "manifest.csv", "--outlets",
+                  folder / "outlets.toml", "--db", db]
+        first = chancery(*corpus)
+        assert first.returncode == 0, first.stderr
+        again = chancery(*corpus)
+        assert "0 new" in again.stderr and "analysed again" not in again.stderr
+
+        def held_talks() -> set[str]:
+            with open_store(str(db)) as store:
+                return {e["type"] for e in store.report()["events"] if e["rule"] == "consult.hold-talks"}
+
+        assert held_talks() == {"CONSULT"}
+        mine = tmp_path / "mine.toml"  # the same rule id replaces the packaged entry
+        mine.write_text('[[pattern]]\nid = "consult.hold-talks"\nphrase = "hold talks"\ntype = "ACCUSE"\n'
+                        'mode = "disapprove"\ncameo = "111"\nsource = "subject"\ntarget = "with"\n', encoding="utf-8")
+        changed = chancery(*corpus, "--patterns", mine)
+        assert changed.returncode == 0, changed.stderr
+        assert "analysed again (the knowledge files changed)" in changed.stderr
+        assert held_talks() == {"ACCUSE"}
+        with open_store(str(db)) as store:
+            report = store.report()
+            linked = [m for item in report["story_events"] for m in item.get("mentions", [])]
+            assert "pending" not in {c.get("kind") for c in report["comparisons"]}
+        assert any(item["type"] == "ACCUSE" for item in report["story_events"]), "story events linked again"
+        assert linked
+        steady = chancery(*corpus, "--patterns", mine)
+        assert "analysed again" not in steady.stderr and held_talks() == {"ACCUSE"}

@@ -102,6 +102,21 @@ def test_ingesting_twice_changes_nothing(store):
     assert {row["content_hash"] for row in store.articles()} == {a.content_hash for a in articles}
 
 
+def test_findings_made_with_other_knowledge_are_replaced_not_duplicated(store):
+    articles = [make_article(n) for n in range(3)]
+    assert store.add(articles, generator="kit one") == IngestStats(added=3)
+    assert store.is_stored(articles[0], "kit one") and not store.is_stored(articles[0], "kit two")
+    assert store.is_stored(articles[0])  # without a generator only the content counts
+    before = snapshot(store)
+    assert store.add(articles, generator="kit one") == IngestStats(unchanged=3)
+    assert store.add(articles, generator="kit two") == IngestStats(reanalysed=3)
+    assert snapshot(store) == before  # same rows: nothing doubled, no new version
+    assert store.is_stored(articles[1], "kit two") and not store.is_stored(articles[1], "kit one")
+    # findings lent a story's date later keep saying what made them
+    assert store.replace_annotations([articles[1]]) == 1
+    assert store.is_stored(articles[1], "kit two")
+
+
 def test_changed_content_becomes_a_new_version(store):
     store.add([make_article(1), make_article(2)])
     changed = make_article(1, body_suffix=" Officials later corrected the figures.")

@@ -108,6 +108,12 @@ def _load_manifest(path: Path | None) -> Manifest | None:
         raise click.UsageError(str(exc)) from None
 
 
+def _pipeline(outlets: list[Path] | None, actors: list[Path] | None = None,
+              patterns: list[Path] | None = None) -> Pipeline:
+    return Pipeline(outlet_files=tuple(str(p) for p in outlets or ()), actor_files=tuple(str(p) for p in actors or ()),
+                    pattern_files=tuple(str(p) for p in patterns or ()))
+
+
 def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | None, fetch_pages: bool,
             problems: list[Problem], label: str, actors: list[Path] | None = None,
             patterns: list[Path] | None = None, engine: str = "serial", jobs: int = 1,
@@ -122,9 +128,7 @@ def _stream(inputs: list[str], manifest: Manifest | None, outlets: list[Path] | 
         raise click.UsageError(f"--engine must be serial, process or dask, not {engine!r}")
     if (scheduler or workers) and engine != "dask":
         raise click.UsageError("--scheduler and --workers go with --engine dask")
-    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
-                        actor_files=tuple(str(p) for p in actors or ()),
-                        pattern_files=tuple(str(p) for p in patterns or ()))
+    pipeline = _pipeline(outlets, actors, patterns)
     columns = [SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[current]}"), TimeElapsedColumn()]
     with open_engine(engine, jobs=jobs, scheduler=scheduler, workers=workers) as running, \
@@ -195,9 +199,7 @@ def analyze(
     from .stories import cluster
 
     stories = cluster(articles)
-    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),  # built by _stream already: cached
-                        actor_files=tuple(str(p) for p in actors or ()),
-                        pattern_files=tuple(str(p) for p in patterns or ()))
+    pipeline = _pipeline(outlets, actors, patterns)  # built by _stream already: cached
     articles = propagate_dates(articles, stories, pipeline.analyse)
     write_report(build_report(articles, problems, stories, outlets=pipeline.cleaner.outlets), output)
     _summary("analysed", len(articles), problems)
@@ -240,17 +242,17 @@ def ingest(
     from .storage import open_store
 
     problems: list[Problem] = []
+    pipeline = _pipeline(outlets, actors, patterns)
     with open_store(db) as store:
-        skip = _AlreadyStored(store)
+        skip = _AlreadyStored(store, pipeline.generator)
         stats = store.add(_stream(paths or [], _load_manifest(manifest), outlets, fetch_pages, problems, "ingesting",
                                   actors, patterns, engine, jobs, scheduler, workers, skip, allow_private,
                                   language),
-                          batch_size=batch_size)
+                          batch_size=batch_size, generator=pipeline.generator)
         stats.unchanged += skip.count
-        _relink(store, outlets, actors, patterns, full=recluster)
+        _relink(store, pipeline, full=recluster)
         counts = store.counts()
-    err.print(f"[green]ingested[/green] {stats.added} new, {stats.versioned} new version(s), "
-              f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
+    err.print(f"[green]ingested[/green] {_outcomes(stats)}; the database holds {_holdings(counts)}")
     if problems:
         err.print(f"[red]{len(problems)} input problem(s)[/red] (listed above)")
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)
@@ -260,24 +262,27 @@ class _AlreadyStored:
     """Tells the pipeline to skip articles whose content is stored already (a rerun resumes where a
     stopped run ended), and counts them."""
 
-    def __init__(self, store) -> None:
-        self.store, self.count = store, 0
+    def __init__(self, store, generator: str | None = None) -> None:
+        self.store, self.generator, self.count = store, generator, 0
 
     def __call__(self, article: Article) -> bool:
-        found = self.store.is_stored(article)
+        found = self.store.is_stored(article, self.generator)
         self.count += found
         return found
 
 
-def _relink(store, outlets: list[Path] | None = None, actors: list[Path] | None = None,
-            patterns: list[Path] | None = None, full: bool = False) -> None:
+def _relink(store, pipeline: Pipeline, full: bool = False) -> None:
     from .relink import relink
 
-    pipeline = Pipeline(outlet_files=tuple(str(p) for p in outlets or ()),
-                        actor_files=tuple(str(p) for p in actors or ()),
-                        pattern_files=tuple(str(p) for p in patterns or ()))
     with err.status("linking: stories and comparisons across articles", spinner="dots"):
         relink(store, outlets=pipeline.cleaner.outlets, pipeline=pipeline, full=full)
+
+
+def _outcomes(stats) -> str:
+    said = f"{stats.added} new, {stats.versioned} new version(s), {stats.unchanged} unchanged"
+    if stats.reanalysed:
+        said += f", {stats.reanalysed} analysed again (the knowledge files changed)"
+    return said
 
 
 def _holdings(counts: dict[str, int]) -> str:
@@ -349,18 +354,18 @@ def demo(db: DbOption = None) -> None:
         manifest_file = folder / "manifest.csv"
         problems: list[Problem] = []
         manifest = Manifest.load(manifest_file) if manifest_file.exists() else None
+        outlets = [outlets_file] if outlets_file.exists() else None
+        pipeline = _pipeline(outlets)
         with open_store(db) as store:
-            skip = _AlreadyStored(store)
-            stats = store.add(_stream([str(folder / "articles")], manifest,
-                                      [outlets_file] if outlets_file.exists() else None, False, problems,
-                                      "demo corpus", skip=skip))
+            skip = _AlreadyStored(store, pipeline.generator)
+            stats = store.add(_stream([str(folder / "articles")], manifest, outlets, False, problems,
+                                      "demo corpus", skip=skip), generator=pipeline.generator)
             stats.unchanged += skip.count
-            _relink(store, [outlets_file] if outlets_file.exists() else None)
+            _relink(store, pipeline)
             rows = store.articles(limit=100)
             counts = store.counts()
             stories_found = store.stories()
-    err.print(f"[green]demo corpus[/green]: {stats.added} new, {stats.versioned} new version(s), "
-              f"{stats.unchanged} unchanged; the database holds {_holdings(counts)}")
+    err.print(f"[green]demo corpus[/green]: {_outcomes(stats)}; the database holds {_holdings(counts)}")
     out.print(_articles_table(rows, f"{len(rows)} article(s) in {db or 'chancery.db'}"))
     out.print(_stories_table(stories_found))
     raise typer.Exit(EXIT_SOME_FAILED if problems else EXIT_OK)

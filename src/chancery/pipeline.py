@@ -6,10 +6,14 @@ process pool or on a cluster unchanged.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 
+from . import __version__
 from .annotate import Annotator
 from .cleaning import Boilerplate, Cleaner, default_boilerplate
 from .events import EventExtractor
@@ -37,6 +41,23 @@ class Pipeline:
         self.extractor = EventExtractor(self.annotator, pattern_files=self.pattern_files)
         self.quotes = QuoteExtractor()
         self.facts = FactExtractor()
+
+    @functools.cached_property
+    def generator(self) -> str:
+        """What this pipeline's findings are made with: chancery's version and a digest of every
+        knowledge file it reads (the package's data files and the user's outlet, actor and pattern
+        files). The store keeps it with each article's findings, so that a change of knowledge makes
+        an ingest analyse stored articles again."""
+        digest = hashlib.sha256(__version__.encode())
+        packaged = resources.files("chancery") / "data"
+        with resources.as_file(packaged) as folder:
+            files = sorted(path for path in Path(folder).rglob("*") if path.is_file())
+            for path in files:
+                digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+        for name in (*self.outlet_files, *self.actor_files, *self.pattern_files):  # contents, not paths
+            path = Path(name)
+            digest.update(b"\1" + (path.read_bytes() if path.is_file() else b"") + b"\0")
+        return f"chancery {__version__} knowledge {digest.hexdigest()[:16]}"
 
     def config(self):
         """What a worker needs to build the same pipeline (see `engines`)."""

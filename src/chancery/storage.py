@@ -61,10 +61,11 @@ class IngestStats:
     added: int = 0
     unchanged: int = 0
     versioned: int = 0
+    reanalysed: int = 0  # same content, analysed again because the knowledge it was analysed with changed
 
     @property
     def total(self) -> int:
-        return self.added + self.unchanged + self.versioned
+        return self.added + self.unchanged + self.versioned + self.reanalysed
 
 
 # --- schema (created by the migrations; these mirror the head revision for queries) -------------------
@@ -305,6 +306,7 @@ class _Version:
     version: int
     content_hash: str
     is_current: bool
+    generator: str | None = None  # what its stored findings were made with
 
 
 class Store:
@@ -328,32 +330,36 @@ class Store:
 
     # --- writing ---
 
-    def add(self, articles: Iterable[Article], batch_size: int = 200) -> IngestStats:
-        """Store articles, `batch_size` per transaction; return how many were added, unchanged, versioned.
+    def add(self, articles: Iterable[Article], batch_size: int = 200, generator: str | None = None) -> IngestStats:
+        """Store articles, `batch_size` per transaction; return how many were added, unchanged, versioned
+        or reanalysed.
 
         An article whose identity (url, else id) is stored with the same content hash is left alone;
-        with a different hash it becomes a new current version and the old one is kept.
+        with a different hash it becomes a new current version and the old one is kept. `generator`
+        names what made the findings (`Pipeline.generator`: version and knowledge files); an article
+        stored with the same content but findings made by another generator gets the new findings,
+        its story is marked for linking again and the saved story clustering state is dropped.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         stats = IngestStats()
         iterator = iter(articles)
         while batch := list(islice(iterator, batch_size)):
-            for outcome, count in self._add_batch(batch).items():
+            for outcome, count in self._add_batch(batch, generator).items():
                 setattr(stats, outcome, getattr(stats, outcome) + count)
         return stats
 
-    def _add_batch(self, batch: list[Article]) -> dict[str, int]:
+    def _add_batch(self, batch: list[Article], generator: str | None) -> dict[str, int]:
         # Sorting by identity makes concurrent writers lock rows in the same order, which avoids most
         # deadlocks; the sort is stable, so repeated identities within a batch keep their input order.
         keyed = sorted(((identity_key(article), article) for article in batch), key=lambda pair: pair[0])
         for attempt in range(_BATCH_ATTEMPTS):
-            outcomes = {"added": 0, "unchanged": 0, "versioned": 0}
+            outcomes = {"added": 0, "unchanged": 0, "versioned": 0, "reanalysed": 0}
             try:
                 with self._write() as connection:
                     known = _stored_versions(connection, {key for key, _ in keyed})
                     for key, article in keyed:
-                        outcome = _write_with_retry(connection, key, article, known)
+                        outcome = _write_with_retry(connection, key, article, known, generator)
                         outcomes[outcome] += 1
                 return outcomes
             except sa.exc.OperationalError as error:
@@ -363,14 +369,17 @@ class Store:
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")
 
-    def is_stored(self, article: Article) -> bool:
-        """Whether this content is already the current version of its article (so a resumed or
-        repeated run need not analyse it again)."""
+    def is_stored(self, article: Article, generator: str | None = None) -> bool:
+        """Whether this content is already the current version of its article (with `generator`:
+        and its findings were made by it), so a resumed or repeated run need not analyse it again."""
         a = articles_table
+        query = sa.select(a.c.pk).where(a.c.identity_key == identity_key(article),
+                                        a.c.content_hash == article.content_hash, a.c.is_current)
+        if generator is not None:
+            query = query.join(annotations_table, annotations_table.c.article_pk == a.c.pk).where(
+                annotations_table.c.generator == generator)
         with self.engine.connect() as connection:
-            return connection.execute(sa.select(a.c.pk).where(
-                a.c.identity_key == identity_key(article), a.c.content_hash == article.content_hash,
-                a.c.is_current).limit(1)).first() is not None
+            return connection.execute(query.limit(1)).first() is not None
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
@@ -730,22 +739,24 @@ def _stored_versions(connection: Connection, keys: set[str]) -> dict[str, list[_
     a = articles_table
     found: dict[str, list[_Version]] = {key: [] for key in keys}
     rows = connection.execute(
-        sa.select(a.c.identity_key, a.c.pk, a.c.version, a.c.content_hash, a.c.is_current)
+        sa.select(a.c.identity_key, a.c.pk, a.c.version, a.c.content_hash, a.c.is_current,
+                  annotations_table.c.generator)
+        .join(annotations_table, annotations_table.c.article_pk == a.c.pk, isouter=True)
         .where(a.c.identity_key.in_(keys))
     )
-    for key, pk, version, content_hash, is_current in rows:
-        found[key].append(_Version(pk, version, content_hash, bool(is_current)))
+    for key, pk, version, content_hash, is_current, generator in rows:
+        found[key].append(_Version(pk, version, content_hash, bool(is_current), generator))
     return found
 
 
 def _write_with_retry(
-    connection: Connection, key: str, article: Article, known: dict[str, list[_Version]]
+    connection: Connection, key: str, article: Article, known: dict[str, list[_Version]], generator: str | None = None
 ) -> str:
     """Write one article in its own savepoint; if a concurrent writer got there first, look again."""
     for attempt in range(_ARTICLE_ATTEMPTS):
         try:
             with connection.begin_nested():
-                return _write_article(connection, key, article, known[key])
+                return _write_article(connection, key, article, known[key], generator)
         except sa.exc.IntegrityError as error:
             if not _is_unique_violation(error) or attempt == _ARTICLE_ATTEMPTS - 1:
                 raise
@@ -757,12 +768,17 @@ def _is_unique_violation(error: sa.exc.IntegrityError) -> bool:
     return getattr(error.orig, "sqlstate", None) == "23505" or "UNIQUE constraint failed" in str(error.orig)
 
 
-def _write_article(connection: Connection, key: str, article: Article, versions: list[_Version]) -> str:
+def _write_article(connection: Connection, key: str, article: Article, versions: list[_Version],
+                   generator: str | None = None) -> str:
     """Write `article` unless stored already; update `versions` (what is stored for `key`) to match."""
     a = articles_table
     same = next((stored for stored in versions if stored.content_hash == article.content_hash), None)
     if same is not None and same.is_current:
-        return "unchanged"
+        if generator is None or same.generator == generator:
+            return "unchanged"
+        _reanalysed(connection, same.pk, article, generator)
+        same.generator = generator
+        return "reanalysed"
     if any(stored.is_current for stored in versions):
         connection.execute(
             sa.update(a).where(a.c.identity_key == key, a.c.is_current).values(is_current=False)
@@ -790,12 +806,12 @@ def _write_article(connection: Connection, key: str, article: Article, versions:
             {"article_pk": pk, "idx": idx, "char_start": start, "char_end": end}
             for idx, (start, end) in enumerate(article.sentences)
         ])
-    _write_annotations(connection, pk, article)
+    _write_annotations(connection, pk, article, generator)
     if versions:
         _mark_current_events(connection, key, pk)
     for stored in versions:
         stored.is_current = False
-    versions.append(_Version(pk, version, article.content_hash, True))
+    versions.append(_Version(pk, version, article.content_hash, True, generator))
     return "added" if version == 1 else "versioned"
 
 
@@ -808,11 +824,26 @@ def _mark_current_events(connection: Connection, key: str, current_pk: int) -> N
     connection.execute(sa.update(e).where(e.c.article_pk == current_pk).values(current=True))
 
 
-def _write_annotations(connection: Connection, pk: int, article: Article) -> None:
+def _reanalysed(connection: Connection, pk: int, article: Article, generator: str) -> None:
+    """Replace a stored article's findings with new ones made with other knowledge: its story must be
+    linked again (a pending mark, see `Store.replace_stories`), and the saved clustering state, which
+    holds the article's old signature, no longer serves."""
+    for table in (events_table, quotes_table, facts_table, annotations_table):
+        connection.execute(sa.delete(table).where(table.c.article_pk == pk))
+    _write_annotations(connection, pk, article, generator)
+    story = connection.execute(sa.select(story_articles_table.c.story_id)
+                               .where(story_articles_table.c.article_pk == pk)).scalar()
+    if story is not None:
+        connection.execute(sa.delete(link_table).where(link_table.c.story_id == story))
+        connection.execute(sa.insert(link_table).values(kind=_PENDING, story_id=story, payload={}))
+    connection.execute(sa.delete(story_state_table))
+
+
+def _write_annotations(connection: Connection, pk: int, article: Article, generator: str | None = None) -> None:
     """The per-article stages' findings, stored with their article (same savepoint: all or nothing)."""
     connection.execute(sa.insert(annotations_table).values(
         article_pk=pk, mentions=_clean_json([mention_entry(m) for m in article.mentions]),
-        times=_clean_json([time_entry(t) for t in article.times]), generator=f"chancery {__version__}",
+        times=_clean_json([time_entry(t) for t in article.times]), generator=generator or f"chancery {__version__}",
     ))
     events = [_clean_json(event_entry(e)) for e in article.events]
     if events:
@@ -922,9 +953,11 @@ def _replace_annotations(connection: Connection, articles: Iterable[Article]) ->
             a.c.is_current)).scalar()
         if pk is None:
             continue
+        generator = connection.execute(sa.select(annotations_table.c.generator)
+                                       .where(annotations_table.c.article_pk == pk)).scalar()
         for table in (events_table, quotes_table, facts_table, annotations_table):
             connection.execute(sa.delete(table).where(table.c.article_pk == pk))
-        _write_annotations(connection, pk, article)
+        _write_annotations(connection, pk, article, generator)  # the same knowledge, another date
         updated += 1
     return updated
 
