@@ -32,7 +32,8 @@ from .tense import is_past_form
 from .wordlists import any_of, load, quantity_heads
 
 SYMMETRIC = frozenset({"CONSULT", "AGREE", "COOPERATE"})
-_SETTING = frozenset({"in", "at", "of", "near", "outside", "around"})  # "in the centre of Lusaka"
+_SETTING = frozenset(load("references.toml")["words"]["setting"])  # "in the centre of Lusaka"
+_BEFORE_NAME = frozenset(load("references.toml")["words"]["before_name"])
 _INTERNATIONAL = frozenset({"IGO", "NGO"})  # sectors whose unnamed groups need not belong to a country
 _POSSESSIVES = frozenset({"his", "her", "their", "its"})
 _PREPOSITIONS = frozenset(load("references.toml")["words"]["prepositions"])
@@ -426,8 +427,7 @@ def _clause(text: str, s_start: int, s_end: int, t_start: int, t_end: int) -> tu
 
 def _preceded_by(text: str, m: Mention, words: set[str] | frozenset[str]) -> bool:
     before = text[max(0, m.start - 40):m.start].lower().split()
-    while before and before[-1] in ("the", "a", "an", "his", "her", "their", "its", "former", "late", "ousted",
-                                    "deposed", "exiled", "jailed", "slain"):
+    while before and before[-1] in _BEFORE_NAME:
         before.pop()
     if len(before) >= 2 and before[-1] == "of" and before[-2] in quantity_heads():
         return False  # "thousands of protesters": the protesters are the head
